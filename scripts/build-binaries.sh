@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, pause) from the Go
+# module proxy into a cache outside the checkout, once per version. A warm machine returns at once.
+#
+#   ERASER_TS_CACHE  cache root (default /var/cache/eraser-ts)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=/dev/null
+source "$here/test/ground/versions.env"
+cache=${ERASER_TS_CACHE:-/var/cache/eraser-ts}
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+mkdir -p "$cache"
+
+work_copy() { # copies a Go module skeleton to a scratch dir, so the checkout stays clean
+  local src=$1 dst
+  dst=$(mktemp -d "$cache/build.XXXXXX")
+  cp -r "$src/." "$dst/"
+  echo "$dst"
+}
+
+build_kubernetes() {
+  local out="$cache/kubernetes-$KUBERNETES_VERSION"
+  if [[ -x "$out/kubelet" && -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kubectl" ]]; then return; fi
+  echo "build-binaries: building Kubernetes $KUBERNETES_VERSION (cold: about 8 minutes)"
+  local dir modfile minor staging
+  dir=$(work_copy "$here/test/ground/go/kubernetes")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/kubernetes\n\ngo 1.26.0\n' > go.mod
+  modfile=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  staging=$(sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$modfile")
+  minor=${KUBERNETES_VERSION#v1.}
+  minor=${minor%%.*}
+  local patch=${KUBERNETES_VERSION##*.}
+  {
+    echo "require k8s.io/kubernetes $KUBERNETES_VERSION"
+    for m in $staging; do echo "replace $m => $m v0.$minor.$patch"; done
+  } >> go.mod
+  go mod tidy -e >/dev/null 2>&1 || go mod tidy
+  local flags="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $p.gitVersion=$KUBERNETES_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  mkdir -p "$out.tmp"
+  go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
+build_trivy() {
+  local out="$cache/trivy-$TRIVY_VERSION"
+  if [[ -x "$out/trivy" ]]; then return; fi
+  echo "build-binaries: building trivy $TRIVY_VERSION (cold: about 6 minutes)"
+  local dir
+  dir=$(work_copy "$here/test/ground/go/trivy")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/trivy\n\ngo 1.26.3\n\nrequire github.com/aquasecurity/trivy %s\n' "$TRIVY_VERSION" > go.mod
+  go mod tidy
+  mkdir -p "$out.tmp"
+  GOEXPERIMENT=jsonv2 go build -ldflags "-s -w" -o "$out.tmp/trivy" github.com/aquasecurity/trivy/cmd/trivy
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
+build_trivy_db_loader() {
+  local out="$cache/trivydb-loader"
+  if [[ -x "$out/trivydb-loader" ]]; then return; fi
+  echo "build-binaries: building the offline trivy DB loader"
+  local dir
+  dir=$(work_copy "$here/test/ground/go/trivydb")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/trivydb\n\ngo 1.26.0\n' > go.mod
+  go get "github.com/aquasecurity/bolt-fixtures@$BOLT_FIXTURES_VERSION" >/dev/null
+  go mod tidy
+  mkdir -p "$out.tmp"
+  go build -ldflags "-s -w" -o "$out.tmp/trivydb-loader" .
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
+build_pause() {
+  local out="$cache/pause"
+  if [[ -x "$out/pause" ]]; then return; fi
+  mkdir -p "$out.tmp"
+  gcc -static -O2 -o "$out.tmp/pause" "$here/test/ground/pause.c"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+what=${1:-all}
+case "$what" in
+  kubernetes) build_kubernetes ;;
+  trivy) build_trivy; build_trivy_db_loader ;;
+  pause) build_pause ;;
+  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy ;;
+  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|pause]" >&2; exit 2 ;;
+esac
