@@ -1,0 +1,77 @@
+// The one internal form of the EraserConfig. v1alpha1, v1alpha2 and v1alpha3 documents are each
+// parsed and converted to this; the rest of the program never sees a versioned document.
+// Durations are milliseconds; resource quantities keep their Kubernetes spelling (for pod specs).
+
+export type RuntimeName = "containerd" | "crio" | "dockershim";
+
+export interface ImageRef {
+  repo: string;
+  tag: string;
+}
+
+export interface Resources {
+  /** Quantities as written ("25Mi", "7m"); omitted when not set. */
+  memory?: string;
+  cpu?: string;
+}
+
+export interface ComponentResources {
+  request: Resources;
+  limit: Resources;
+}
+
+export interface ScannerConfig {
+  cacheDir: string;
+  dbRepo: string;
+  deleteFailedImages: boolean;
+  deleteEOLImages: boolean;
+  vulnerabilities: {
+    ignoreUnfixed: boolean;
+    types: string[];
+    securityChecks: string[];
+    severities: string[];
+    ignoredStatuses: string[];
+  };
+  timeout: { totalMs: number; perImageMs: number };
+}
+
+/** A hostPath volume the scanner gets in addition to its own (SPEC §1.2 `components.scanner.volumes`). */
+export interface ExtraVolume {
+  name: string;
+  hostPath: string;
+  mountPath: string;
+}
+
+export interface EraserConfig {
+  manager: {
+    runtime: { name: RuntimeName; address: string };
+    otlpEndpoint: string;
+    logLevel: string;
+    scheduling: {
+      repeatIntervalMs: number;
+      beginImmediately: boolean;
+    };
+    profile: { enabled: boolean; port: number };
+    imageJob: {
+      successRatio: number;
+      cleanup: { delayOnSuccessMs: number; delayOnFailureMs: number };
+    };
+    pullSecrets: string[];
+    priorityClassName: string;
+    additionalPodLabels: Record<string, string>;
+    nodeFilter: { type: "exclude" | "include"; selectors: string[] };
+  };
+  components: {
+    collector: { enabled: boolean; image: ImageRef } & ComponentResources;
+    scanner: {
+      enabled: boolean;
+      image: ImageRef;
+      /** The scanner config as given (YAML text), for the trivy-scanner container. */
+      configYaml: string;
+      /** The same, parsed with defaults. */
+      config: ScannerConfig;
+      volumes: ExtraVolume[];
+    } & ComponentResources;
+    remover: { image: ImageRef } & ComponentResources;
+  };
+}
