@@ -35,6 +35,15 @@ export default tseslint.config(
       "max-nested-callbacks": ["error", 6],
       "no-console": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
+      // node:test's describe/test return promises the runner itself awaits.
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] },
+          ],
+        },
+      ],
     },
   },
   {
