@@ -33,6 +33,8 @@ export interface ScannerConfig {
     ignoredStatuses: string[];
   };
   timeout: { totalMs: number; perImageMs: number };
+  /** Beyond Eraser: never download the DB; use the one already in cacheDir. */
+  offline: boolean;
 }
 
 /** A hostPath volume the scanner gets in addition to its own (SPEC §1.2 `components.scanner.volumes`). */
@@ -50,7 +52,15 @@ export interface EraserConfig {
     scheduling: {
       repeatIntervalMs: number;
       beginImmediately: boolean;
+      /** Beyond Eraser: a node-cron expression that replaces the interval when set. */
+      cron?: string;
+      /** IANA time zone for `cron` and the maintenance window (default UTC). */
+      timeZone: string;
+      /** Beyond Eraser: automatic runs start only inside this window. */
+      maintenanceWindow?: { start: string; durationMs: number; days: number[] };
     };
+    /** Beyond Eraser: automatic runs report what they would remove and remove nothing. */
+    dryRun: boolean;
     profile: { enabled: boolean; port: number };
     imageJob: {
       successRatio: number;

@@ -1,0 +1,92 @@
+// The trivy-scanner's own config: a YAML string inside the EraserConfig
+// (`components.scanner.config`), laid over its defaults.
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { parseGoDuration } from "../duration.ts";
+import { defaultScannerConfig } from "./defaults.ts";
+import { ConfigError } from "./errors.ts";
+import type { ScannerConfig } from "./types.ts";
+import { unknownKeys } from "./unknown-keys.ts";
+
+const stringList = z.array(z.string().min(1)).nullable().optional();
+const severity = z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]);
+
+export const ScannerDocumentSchema = z
+  .object({
+    cacheDir: z.string().min(1).optional(),
+    dbRepo: z.string().min(1).optional(),
+    deleteFailedImages: z.boolean().optional(),
+    deleteEOLImages: z.boolean().optional(),
+    offline: z.boolean().optional(),
+    vulnerabilities: z
+      .object({
+        ignoreUnfixed: z.boolean().optional(),
+        types: stringList,
+        securityChecks: stringList,
+        severities: z.array(severity).nullable().optional(),
+        ignoredStatuses: stringList,
+      })
+      .nullable()
+      .optional(),
+    timeout: z.object({ total: z.string().optional(), perImage: z.string().optional() }).nullable().optional(),
+  })
+  .nullable();
+
+const fieldPrefix = "components.scanner.config";
+
+export function parseScannerConfig(yamlText: string): { config: ScannerConfig; warnings: string[] } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (error) {
+    throw new ConfigError(fieldPrefix, `is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = ScannerDocumentSchema.safeParse(raw ?? null);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = [fieldPrefix, ...(issue?.path ?? []).map(String)].join(".");
+    throw new ConfigError(path, issue?.message ?? "is invalid");
+  }
+  const config = overlayScanner(defaultScannerConfig(), parsed.data ?? {});
+  const warnings = unknownKeys(ScannerDocumentSchema, raw).map((key) => `unknown field "${fieldPrefix}.${key}" is ignored`);
+  return { config, warnings };
+}
+
+type ScannerDocument = NonNullable<z.infer<typeof ScannerDocumentSchema>>;
+
+function overlayScanner(d: ScannerConfig, doc: ScannerDocument): ScannerConfig {
+  return {
+    cacheDir: doc.cacheDir ?? d.cacheDir,
+    dbRepo: doc.dbRepo ?? d.dbRepo,
+    deleteFailedImages: doc.deleteFailedImages ?? d.deleteFailedImages,
+    deleteEOLImages: doc.deleteEOLImages ?? d.deleteEOLImages,
+    offline: doc.offline ?? d.offline,
+    vulnerabilities: overlayVulnerabilities(d.vulnerabilities, doc.vulnerabilities ?? {}),
+    timeout: {
+      totalMs: durationField(doc.timeout?.total, `${fieldPrefix}.timeout.total`, d.timeout.totalMs),
+      perImageMs: durationField(doc.timeout?.perImage, `${fieldPrefix}.timeout.perImage`, d.timeout.perImageMs),
+    },
+  };
+}
+
+function overlayVulnerabilities(
+  d: ScannerConfig["vulnerabilities"],
+  v: NonNullable<ScannerDocument["vulnerabilities"]>,
+): ScannerConfig["vulnerabilities"] {
+  return {
+    ignoreUnfixed: v.ignoreUnfixed ?? d.ignoreUnfixed,
+    types: v.types ?? d.types,
+    securityChecks: v.securityChecks ?? d.securityChecks,
+    severities: v.severities ?? d.severities,
+    ignoredStatuses: v.ignoredStatuses ?? d.ignoredStatuses,
+  };
+}
+
+export function durationField(text: string | undefined, field: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  try {
+    return parseGoDuration(text);
+  } catch (error) {
+    throw new ConfigError(field, (error as Error).message, { cause: error });
+  }
+}
