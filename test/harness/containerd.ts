@@ -1,0 +1,138 @@
+// A private containerd per node: own root, state, socket, config and CNI, never the system one.
+// Its CRI sandbox image is a pause image built here (no registry), imported at start.
+import { execFile } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { writeCniConfig } from "./cni.ts";
+import { unmountBelow } from "./mounts.ts";
+import { buildImageLayout } from "./oci/image.ts";
+import { pauseImage } from "./oci/specs.ts";
+import { bin } from "./paths.ts";
+import { startDaemon, stopPid, waitFor } from "./process.ts";
+
+const run = promisify(execFile);
+
+export interface ContainerdOptions {
+  name: string;
+  /** A private directory (keep it short: the socket path must fit in 108 bytes). */
+  baseDir: string;
+  /** host-local IPAM state shared by all nodes of one cluster (default: inside baseDir). */
+  ipamDir?: string;
+}
+
+export interface ContainerdInstance {
+  readonly name: string;
+  readonly baseDir: string;
+  readonly socket: string;
+  readonly endpoint: string;
+  readonly pid: number;
+  readonly sandboxImage: string;
+  stop(): Promise<void>;
+}
+
+export const sandboxImageRef = "registry.k8s.io/pause:eraser-ts";
+
+function configToml(dir: string, socket: string): string {
+  return `version = 2
+root = "${join(dir, "root")}"
+state = "${join(dir, "state")}"
+disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+
+[grpc]
+  address = "${socket}"
+
+[ttrpc]
+  address = "${socket}.ttrpc"
+
+[debug]
+  level = "warn"
+
+[metrics]
+  address = ""
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "${sandboxImageRef}"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "native"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "${bin.cniDir}"
+    conf_dir = "${join(dir, "cni")}"
+`;
+}
+
+/** `ctr` against one instance, in the CRI's namespace. */
+export async function ctr(socket: string, args: string[]): Promise<string> {
+  const { stdout } = await run(bin.ctr, ["-a", socket, "-n", "k8s.io", ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function importImages(target: ContainerdInstance | string, tarPath: string): Promise<void> {
+  const socket = typeof target === "string" ? target : target.socket;
+  await ctr(socket, ["images", "import", "--no-unpack=false", tarPath]);
+}
+
+/** Gives an image another name (an alias tag, or a `repo@sha256:<manifest>` digest reference). */
+export async function tagImage(target: ContainerdInstance | string, existingRef: string, newRef: string): Promise<void> {
+  const socket = typeof target === "string" ? target : target.socket;
+  await ctr(socket, ["images", "tag", "--force", existingRef, newRef]);
+}
+
+export async function startContainerd(options: ContainerdOptions): Promise<ContainerdInstance> {
+  const dir = options.baseDir;
+  mkdirSync(dir, { recursive: true });
+  const socket = join(dir, "containerd.sock");
+  if (Buffer.byteLength(socket) > 100) throw new Error(`containerd socket path too long for a unix socket: ${socket}`);
+  writeCniConfig(join(dir, "cni"), options.ipamDir ?? join(dir, "ipam"));
+  writeFileSync(join(dir, "config.toml"), configToml(dir, socket));
+  const daemon = startDaemon(`containerd-${options.name}`, bin.containerd, ["--config", join(dir, "config.toml")], {
+    logFile: join(dir, "containerd.log"),
+  });
+  await waitFor(`containerd ${options.name}`, async () => (await ctr(socket, ["version"])).includes("Server"), {
+    timeoutMs: 30_000,
+    daemon,
+  });
+  const pauseTar = join(dir, "pause.tar");
+  buildImageLayout([pauseImage(sandboxImageRef)], pauseTar);
+  await importImages(socket, pauseTar);
+  rmSync(pauseTar);
+  const instance: ContainerdInstance = {
+    name: options.name,
+    baseDir: dir,
+    socket,
+    endpoint: `unix://${socket}`,
+    pid: daemon.pid,
+    sandboxImage: sandboxImageRef,
+    stop: () => stopContainerd(instance),
+  };
+  return instance;
+}
+
+/** Kills every task the instance runs, stops it, its shims, and removes its directory. */
+export async function stopContainerd(instance: Pick<ContainerdInstance, "socket" | "pid" | "baseDir">): Promise<void> {
+  try {
+    const tasks = (await ctr(instance.socket, ["tasks", "ls", "-q"])).split("\n").filter((t) => t !== "");
+    await Promise.all(tasks.map((task) => ctr(instance.socket, ["tasks", "kill", "-a", "-s", "SIGKILL", task]).catch(() => "")));
+  } catch {
+    // containerd already gone: its shims are found below.
+  }
+  await stopPid(instance.pid);
+  await killShims(instance.socket);
+  unmountBelow(instance.baseDir);
+  rmSync(instance.baseDir, { recursive: true, force: true });
+}
+
+/** Shims outlive containerd by design; find ours by the socket on their command line. */
+async function killShims(socket: string): Promise<void> {
+  let pids: number[];
+  try {
+    const { stdout } = await run("pgrep", ["-f", `-address ${socket}`]);
+    pids = stdout.split("\n").filter((p) => p !== "").map(Number);
+  } catch {
+    return;
+  }
+  await Promise.all(pids.map((pid) => stopPid(pid, 3000)));
+}

@@ -1,0 +1,38 @@
+// Where the test ground finds its binaries and fixtures. Versions come from test/ground/versions.env
+// (one line to bump); binaries from scripts/build-binaries.sh's cache outside the checkout.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join, resolve } from "node:path";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const sharedDir = resolve(repoRoot, "..", "shared");
+export const cacheDir = process.env["ERASER_TS_CACHE"] ?? "/var/cache/eraser-ts";
+
+function versions(): Record<string, string> {
+  const text = readFileSync(join(repoRoot, "test", "ground", "versions.env"), "utf8");
+  const entries = text
+    .split("\n")
+    .map((line) => /^([A-Z_]+)=(\S+)/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1] ?? "", m[2] ?? ""] as const);
+  return Object.fromEntries(entries);
+}
+
+const v = versions();
+export const kubernetesVersion = v["KUBERNETES_VERSION"] ?? "v1.37.2";
+export const trivyVersion = v["TRIVY_VERSION"] ?? "v0.74.0";
+
+export const bin = {
+  kubeApiserver: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-apiserver"),
+  kubeControllerManager: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-controller-manager"),
+  kubelet: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kubelet"),
+  kubectl: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kubectl"),
+  trivy: join(cacheDir, `trivy-${trivyVersion}`, "trivy"),
+  trivyDbLoader: join(cacheDir, "trivydb-loader", "trivydb-loader"),
+  pause: join(cacheDir, "pause", "pause"),
+  etcd: "/usr/bin/etcd",
+  containerd: "/usr/bin/containerd",
+  ctr: "/usr/bin/ctr",
+  busybox: "/bin/busybox",
+  cniDir: "/usr/lib/cni",
+} as const;
