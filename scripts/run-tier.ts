@@ -1,13 +1,25 @@
-// Runs one test tier (unit | integration | e2e) with Node's own test runner.
-// Integration and e2e files share one machine-wide test ground, so they run one file at a time.
-import { spawnSync } from "node:child_process";
+// Runs one test tier (unit | integration | e2e) with Node's own test runner. Integration and e2e
+// files share one test ground (control plane + 2 real nodes) that this runner starts first and
+// always tears down; they run one file at a time because they share cluster-scoped objects.
+import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
+import { startCluster, type TestCluster } from "../test/harness/cluster.ts";
 
-const tiers = { unit: { concurrency: "2" }, integration: { concurrency: "1" }, e2e: { concurrency: "1" } } as const;
+const tiers = { unit: { concurrency: 2, cluster: false }, integration: { concurrency: 1, cluster: true }, e2e: { concurrency: 1, cluster: true } } as const;
 type Tier = keyof typeof tiers;
 
 function isTier(value: string | undefined): value is Tier {
   return value !== undefined && Object.hasOwn(tiers, value);
+}
+
+function runTests(files: string[], concurrency: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const args = ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...process.argv.slice(3), ...files];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: "inherit", env });
+    child.on("exit", (code) => {
+      resolve(code ?? 1);
+    });
+  });
 }
 
 const tier = process.argv[2];
@@ -20,10 +32,23 @@ if (files.length === 0) {
   console.log(`run-tier: no ${tier} test files yet`);
   process.exit(0);
 }
-const extra = process.argv.slice(3);
-const result = spawnSync(
-  process.execPath,
-  ["--test", `--test-concurrency=${tiers[tier].concurrency}`, "--test-reporter=spec", ...extra, ...files],
-  { stdio: "inherit", env: { ...process.env, ERASER_TS_TEST_TIER: tier } },
-);
-process.exit(result.status ?? 1);
+let cluster: TestCluster | undefined;
+const env: NodeJS.ProcessEnv = { ...process.env, ERASER_TS_TEST_TIER: tier };
+if (tiers[tier].cluster) {
+  const started = Date.now();
+  cluster = await startCluster({ nodes: 2 });
+  env["ERASER_TS_CLUSTER_DIR"] = cluster.dir;
+  console.log(`run-tier: test ground up in ${((Date.now() - started) / 1000).toFixed(1)} s (${cluster.dir})`);
+}
+const stop = async (): Promise<void> => {
+  if (cluster !== undefined) await cluster.stop();
+  cluster = undefined;
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void stop().finally(() => process.exit(130));
+  });
+}
+const code = await runTests(files, tiers[tier].concurrency, env);
+await stop();
+process.exit(code);

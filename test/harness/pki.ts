@@ -22,6 +22,11 @@ function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
+/** The PKI of an existing test ground (to issue certs for nodes added later). */
+export function existingPki(dir: string): Pki {
+  return withIssuer(dir, { cert: join(dir, "ca.crt"), key: join(dir, "ca.key") }, join(dir, "sa.key"), join(dir, "sa.pub"));
+}
+
 export function createPki(dir: string): Pki {
   const ca = { cert: join(dir, "ca.crt"), key: join(dir, "ca.key") };
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca.key]);
@@ -30,7 +35,10 @@ export function createPki(dir: string): Pki {
   const saPub = join(dir, "sa.pub");
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", saKey]);
   openssl(["ec", "-in", saKey, "-pubout", "-out", saPub]);
-  let serial = 1;
+  return withIssuer(dir, ca, saKey, saPub);
+}
+
+function withIssuer(dir: string, ca: CertPair, saKey: string, saPub: string): Pki {
   const issue = (name: string, subject: string, sans: string[] = []): CertPair => {
     const pair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
     const csr = join(dir, `${name}.csr`);
@@ -40,7 +48,7 @@ export function createPki(dir: string): Pki {
     const lines = ["keyUsage=critical,digitalSignature,keyEncipherment", "extendedKeyUsage=serverAuth,clientAuth"];
     if (sans.length > 0) lines.push(`subjectAltName=${sans.join(",")}`);
     writeFileSync(ext, `${lines.join("\n")}\n`);
-    openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial", String(++serial), "-out", pair.cert, "-days", "365", "-extfile", ext]);
+    openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial", String(Date.now() * 1000 + Math.floor(Math.random() * 1000)), "-out", pair.cert, "-days", "365", "-extfile", ext]);
     return pair;
   };
   return { dir, ca, saKey, saPub, issue };

@@ -1,0 +1,187 @@
+// The test ground as one object: a control plane, real nodes (containerd + kubelet) and virtual
+// Node objects. Its state file lets another process attach (tier runner -> test files) or clean up.
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { startContainerd, type ContainerdInstance } from "./containerd.ts";
+import { startControlPlane } from "./control-plane.ts";
+import { removeHosts } from "./hosts.ts";
+import { startKubelet } from "./kubelet.ts";
+import { bin } from "./paths.ts";
+import { stopPid, waitFor } from "./process.ts";
+import { planeFromDir } from "./plane-view.ts";
+import { readState, writeState, type ClusterState } from "./state.ts";
+import { clearStale, teardownState } from "./teardown.ts";
+import { createVirtualNodes, isNodeReady, type VirtualNodeSpec } from "./virtual-nodes.ts";
+
+
+export interface NodeSpec {
+  name: string;
+  labels?: Record<string, string>;
+}
+
+export interface RealNode {
+  name: string;
+  containerd: ContainerdInstance;
+}
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export class TestCluster {
+  #state: ClusterState;
+
+  constructor(state: ClusterState) {
+    this.#state = state;
+  }
+
+  get dir(): string {
+    return this.#state.dir;
+  }
+  get server(): string {
+    return this.#state.server;
+  }
+  get kubeconfigPath(): string {
+    return this.#state.kubeconfigPath;
+  }
+
+  kubeConfig(): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.#state.kubeconfigPath);
+    return kc;
+  }
+
+  /** Acts as `user` through impersonation (the API server adds a ServiceAccount's groups itself). */
+  impersonate(user: string): KubeConfig {
+    const kc = this.kubeConfig();
+    const current = kc.getCurrentUser();
+    if (current === null) throw new Error("admin kubeconfig has no user");
+    kc.users = kc.users.map((u) => (u.name === current.name ? { ...u, impersonateUser: user } : u));
+    return kc;
+  }
+
+  serviceAccountKubeConfig(namespace: string, name: string): KubeConfig {
+    return this.impersonate(`system:serviceaccount:${namespace}:${name}`);
+  }
+
+  async kubectl(args: string[], options: { input?: string; as?: string } = {}): Promise<KubectlResult> {
+    const full = ["--kubeconfig", this.#state.kubeconfigPath, ...(options.as === undefined ? [] : [`--as=${options.as}`]), ...args];
+    return new Promise((resolve) => {
+      const child = execFile(bin.kubectl, full, { maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ stdout, stderr, exitCode: code });
+      });
+      child.stdin?.end(options.input ?? "");
+    });
+  }
+
+  realNodes(): RealNode[] {
+    return this.#state.nodes.map((n) => ({
+      name: n.name,
+      containerd: {
+        name: n.name,
+        baseDir: n.dir,
+        socket: n.socket,
+        endpoint: `unix://${n.socket}`,
+        pid: n.containerdPid,
+        sandboxImage: "registry.k8s.io/pause:eraser-ts",
+        stop: () => Promise.reject(new Error("stop real nodes through the cluster")),
+      },
+    }));
+  }
+
+  async addRealNode(spec: NodeSpec): Promise<RealNode> {
+    const dir = join(this.#state.dir, "nodes", spec.name);
+    mkdirSync(dir, { recursive: true });
+    const containerd = await startContainerd({ name: spec.name, baseDir: join(dir, "ctd"), ipamDir: join(this.#state.dir, "ipam") });
+    const plane = this.#planeView();
+    const kubelet = await startKubelet(plane, { name: spec.name, dir, runtimeEndpoint: containerd.endpoint, labels: spec.labels ?? {} });
+    this.#state.nodes.push({ name: spec.name, dir: containerd.baseDir, socket: containerd.socket, containerdPid: containerd.pid, kubeletPid: kubelet.pid });
+    writeState(this.#state);
+    const core = this.kubeConfig().makeApiClient(CoreV1Api);
+    await waitFor(`node ${spec.name} Ready`, () => isNodeReady(core, spec.name), { timeoutMs: 120_000, daemon: kubelet });
+    return { name: spec.name, containerd };
+  }
+
+  async addVirtualNodes(specs: readonly VirtualNodeSpec[]): Promise<void> {
+    await createVirtualNodes(this.kubeConfig().makeApiClient(CoreV1Api), specs);
+    this.#state.virtualNodes.push(...specs.map((s) => s.name));
+    writeState(this.#state);
+  }
+
+  async deleteNode(name: string): Promise<void> {
+    const core = this.kubeConfig().makeApiClient(CoreV1Api);
+    const real = this.#state.nodes.find((n) => n.name === name);
+    if (real !== undefined) {
+      await stopPid(real.kubeletPid);
+      this.#state.nodes = this.#state.nodes.filter((n) => n !== real);
+      removeHosts([name]);
+    }
+    await core.deleteNode({ name }).catch(() => undefined);
+    this.#state.virtualNodes = this.#state.virtualNodes.filter((n) => n !== name);
+    writeState(this.#state);
+  }
+
+  async stop(): Promise<void> {
+    await teardownState(this.#state);
+  }
+
+  /** The control-plane facts a kubelet needs, rebuilt from the state directory. */
+  #planeView(): Parameters<typeof startKubelet>[0] {
+    return planeFromDir(this.#state);
+  }
+}
+
+
+
+export async function startCluster(options: { nodes?: number | NodeSpec[]; dir?: string } = {}): Promise<TestCluster> {
+  const dir = options.dir ?? mkdtempSync("/tmp/ets-");
+  if (options.dir !== undefined) await clearStale(dir);
+  mkdirSync(dir, { recursive: true });
+  const plane = await startControlPlane(join(dir, "cp"));
+  const state: ClusterState = {
+    dir,
+    server: plane.server,
+    kubeconfigPath: plane.kubeconfigPath,
+    controlPlanePids: plane.daemons.map((d) => d.pid),
+    nodes: [],
+    virtualNodes: [],
+  };
+  writeState(state);
+  const cluster = new TestCluster(state);
+  const specs = typeof options.nodes === "number" ? Array.from({ length: options.nodes }, (_, i) => ({ name: `node-${i + 1}` })) : (options.nodes ?? []);
+  try {
+    // One at a time: two kubelets starting together on two cores slow each other down a lot.
+    for (const spec of specs) await cluster.addRealNode(spec);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+export function connectCluster(dir: string): TestCluster {
+  const state = readState(dir);
+  if (state === undefined) throw new Error(`no test cluster in ${dir} (no state.json)`);
+  return new TestCluster(state);
+}
+
+let shared: Promise<TestCluster> | undefined;
+
+/** For integration test files: the tier runner's cluster (ERASER_TS_CLUSTER_DIR), else a private one. */
+export function sharedCluster(): Promise<TestCluster> {
+  shared ??= (async () => {
+    const dir = process.env["ERASER_TS_CLUSTER_DIR"];
+    if (dir !== undefined && dir !== "") return connectCluster(dir);
+    const cluster = await startCluster({ nodes: 2 });
+    process.once("beforeExit", () => void cluster.stop());
+    return cluster;
+  })();
+  return shared;
+}
+
+

@@ -1,0 +1,81 @@
+// Two real kubelet nodes on containerd: images imported into each node, a pod per node that
+// mounts the node's runtime socket runs to completion, `kubectl logs` reads it through the
+// kubelet, and the node's runtime holds exactly the images and containers the test made.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { buildImageLayout, busyboxImage, ctr, importImages, sharedCluster, type TestCluster } from "../harness/index.ts";
+
+let cluster: TestCluster;
+let core: CoreV1Api;
+const work = mkdtempSync("/tmp/ets-ground-");
+const namespace = "ground-nodes";
+
+before(async () => {
+  cluster = await sharedCluster();
+  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+});
+after(async () => {
+  await core.deleteNamespace({ name: namespace });
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function waitForPhase(name: string, phases: string[]): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const pod = await core.readNamespacedPod({ name, namespace });
+    const phase = pod.status?.phase ?? "";
+    if (phases.includes(phase)) return phase;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`pod ${name} never reached ${phases.join("/")}`);
+}
+
+describe("real nodes", () => {
+  test("two nodes are Ready and run a pod each that sees its runtime socket", async () => {
+    const nodes = cluster.realNodes();
+    assert.ok(nodes.length >= 2, "the tier runner starts two real nodes");
+    for (const [i, node] of nodes.slice(0, 2).entries()) {
+      const ref = `docker.io/library/ground-test-${i}:1`;
+      const tar = join(work, `node-${i}.tar`);
+      const [built] = buildImageLayout([busyboxImage(ref, `marker-${node.name}`)], tar);
+      await importImages(node.containerd, tar);
+      const podName = `ground-${i}`;
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: podName },
+          spec: {
+            nodeName: node.name,
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                name: "main",
+                image: ref,
+                imagePullPolicy: "Never",
+                command: ["/bin/sh", "-c", "test -S /run/cri/cri.sock && echo socket ok && echo hello from $(cat /etc/marker)"],
+                volumeMounts: [{ name: "runtime", mountPath: "/run/cri/cri.sock" }],
+              },
+            ],
+            volumes: [{ name: "runtime", hostPath: { path: node.containerd.socket, type: "Socket" } }],
+          },
+        },
+      });
+      assert.equal(await waitForPhase(podName, ["Succeeded", "Failed"]), "Succeeded");
+      const logs = await cluster.kubectl(["logs", "-n", namespace, podName]);
+      assert.equal(logs.exitCode, 0, logs.stderr);
+      assert.equal(logs.stdout, `socket ok\nhello from marker-${node.name}\n`);
+
+      const images = await ctr(node.containerd.socket, ["images", "ls", "-q"]);
+      assert.ok(images.split("\n").includes(ref), `${ref} is in ${node.name}'s runtime`);
+      assert.ok(images.includes(built!.id), "and so is its image ID");
+      const containers = await ctr(node.containerd.socket, ["containers", "ls"]);
+      assert.match(containers, new RegExp(`docker.io/library/ground-test-${i}:1`), "the pod's container used the test's image");
+      const other = i === 0 ? "docker.io/library/ground-test-1:1" : "docker.io/library/ground-test-0:1";
+      assert.ok(!images.split("\n").includes(other), "each node has only its own test image");
+    }
+  });
+});
