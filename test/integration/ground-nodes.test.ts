@@ -19,7 +19,7 @@ before(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
 });
 after(async () => {
-  await core.deleteNamespace({ name: namespace });
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
 });
 

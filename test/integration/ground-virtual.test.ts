@@ -15,7 +15,7 @@ before(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
 });
 after(async () => {
-  await core.deleteNamespace({ name: namespace });
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   for (const name of names) await cluster.deleteNode(name);
 });
 

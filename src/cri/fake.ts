@@ -1,0 +1,45 @@
+// An in-memory CRI runtime for unit tests of pure worker logic. Integration tests use containerd.
+import type { ImageRecord } from "../images/record.ts";
+import type { ContainerRecord, CriClient, RuntimeVersion, SandboxRecord } from "./types.ts";
+
+export class FakeCri implements CriClient {
+  readonly endpoint = "fake://cri";
+  images: ImageRecord[];
+  containers: ContainerRecord[];
+  sandboxes: SandboxRecord[] = [];
+  sandbox: string | undefined;
+  removed: string[] = [];
+  /** Called before each removal, to simulate a container appearing in the race window. */
+  beforeRemove: ((image: string) => void) | undefined;
+
+  constructor(images: ImageRecord[] = [], containers: ContainerRecord[] = [], sandbox?: string) {
+    this.images = images;
+    this.containers = containers;
+    this.sandbox = sandbox;
+  }
+
+  version(): Promise<RuntimeVersion> {
+    return Promise.resolve({ runtimeName: "fake", runtimeVersion: "0", runtimeApiVersion: "v1" });
+  }
+  listImages(): Promise<ImageRecord[]> {
+    return Promise.resolve(structuredClone(this.images));
+  }
+  listContainers(): Promise<ContainerRecord[]> {
+    return Promise.resolve(structuredClone(this.containers));
+  }
+  listPodSandboxes(): Promise<SandboxRecord[]> {
+    return Promise.resolve(structuredClone(this.sandboxes));
+  }
+  sandboxImage(): Promise<string | undefined> {
+    return Promise.resolve(this.sandbox);
+  }
+  removeImage(image: string): Promise<void> {
+    this.beforeRemove?.(image);
+    this.removed.push(image);
+    this.images = this.images.filter((i) => i.id !== image && !i.repoTags.includes(image));
+    return Promise.resolve();
+  }
+  close(): void {
+    // Nothing to release.
+  }
+}

@@ -1,0 +1,53 @@
+// What the worker needs from a CRI runtime, independent of transport (grpc-js or a fake).
+import type { ImageRecord } from "../images/record.ts";
+
+export type ContainerState = "created" | "running" | "exited" | "unknown";
+
+export interface ContainerRecord {
+  id: string;
+  podSandboxId: string;
+  name: string;
+  /** The reference the container was created with (containerd 1.6: a name, not always the ID). */
+  image: string;
+  /** The image ID (imageRef). */
+  imageRef: string;
+  state: ContainerState;
+  labels: Record<string, string>;
+}
+
+export interface SandboxRecord {
+  id: string;
+  name: string;
+  namespace: string;
+  state: "ready" | "notready";
+}
+
+export interface RuntimeVersion {
+  runtimeName: string;
+  runtimeVersion: string;
+  runtimeApiVersion: string;
+}
+
+export interface CriClient {
+  readonly endpoint: string;
+  version(): Promise<RuntimeVersion>;
+  listImages(): Promise<ImageRecord[]>;
+  listContainers(): Promise<ContainerRecord[]>;
+  listPodSandboxes(): Promise<SandboxRecord[]>;
+  /** The runtime's pod-sandbox (pause) image, when it says (containerd: Status verbose config). */
+  sandboxImage(): Promise<string | undefined>;
+  /** Removes an image by ID or reference; NotFound is success (it is gone either way). */
+  removeImage(image: string): Promise<void>;
+  close(): void;
+}
+
+export class CriError extends Error {
+  override readonly name = "CriError";
+  readonly endpoint: string;
+  readonly code: number | undefined;
+  constructor(endpoint: string, message: string, code?: number, options?: ErrorOptions) {
+    super(`CRI runtime at ${endpoint}: ${message}`, options);
+    this.endpoint = endpoint;
+    this.code = code;
+  }
+}

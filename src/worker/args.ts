@@ -1,0 +1,73 @@
+// Worker command lines, as the manager writes them and Eraser's flags spell them: a subcommand,
+// then flags as `--name=value` or `--name value` (booleans may stand alone).
+import { z } from "zod";
+import { paths } from "../api/worker-contract.ts";
+
+export const subcommands = ["collector", "trivy-scanner", "remover", "clean"] as const;
+export type Subcommand = (typeof subcommands)[number];
+
+const booleanFlags = new Set(["dry-run", "scan-disabled", "prune", "scan", "help"]);
+
+export const WorkerOptionsSchema = z.object({
+  "runtime-endpoint": z.string().min(1).default(paths.runtimeEndpoint),
+  "log-level": z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  "dry-run": z.boolean().default(false),
+  "exclusion-dir": z.string().min(1).optional(),
+  exclusions: z.string().min(1).optional(),
+  "shared-dir": z.string().min(1).default(paths.sharedDir),
+  imagelist: z.string().min(1).optional(),
+  images: z.string().min(1).optional(),
+  prune: z.boolean().default(false),
+  scan: z.boolean().default(false),
+  "scan-disabled": z.boolean().default(false),
+  config: z.string().min(1).optional(),
+  "termination-log": z.string().min(1).default(paths.terminationLog),
+  concurrency: z.coerce.number().int().min(1).max(256).default(8),
+  "trivy-path": z.string().min(1).default("trivy"),
+  "self-image": z.array(z.string().min(1)).default([]),
+  "wait-timeout": z.coerce.number().int().min(1).default(3600),
+});
+export type WorkerOptions = z.infer<typeof WorkerOptionsSchema>;
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function parseWorkerArgs(argv: readonly string[]): { command: Subcommand; options: WorkerOptions } {
+  const [command, ...rest] = argv;
+  if (!isSubcommand(command)) {
+    throw new UsageError(`unknown command "${command ?? ""}"; expected one of ${subcommands.join(", ")}`);
+  }
+  const raw = readFlags(rest);
+  const known = new Set(Object.keys(WorkerOptionsSchema.shape));
+  const unknown = Object.keys(raw).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw new UsageError(`unknown flag ${unknown.map((k) => `--${k}`).join(", ")}`);
+  const parsed = WorkerOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  return { command, options: parsed.data };
+}
+
+function isSubcommand(value: string | undefined): value is Subcommand {
+  return subcommands.some((s) => s === value);
+}
+
+function readFlags(args: readonly string[]): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  const selfImages: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const isBoolean = booleanFlags.has(name);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (isBoolean) value = "true";
+    else if (i + 1 < args.length) value = args[++i] ?? "";
+    else throw new UsageError(`flag --${name} needs a value`);
+    if (name === "self-image") selfImages.push(value);
+    else raw[name] = isBoolean ? value !== "false" : value;
+  }
+  if (selfImages.length > 0) raw["self-image"] = selfImages;
+  return raw;
+}

@@ -1,0 +1,46 @@
+// remover: removes the final list, from the pipeline (automatic mode) or from the image list
+// file (manual mode), after re-reading the node's state; writes the per-node result to the
+// termination-message file either way.
+import { decide, requestFromList, type Request } from "../decide.ts";
+import { waitForStage } from "../handoff.ts";
+import { takeInventory } from "../inventory.ts";
+import { logKept } from "../log-decisions.ts";
+import { removeImages } from "../remove.ts";
+import { buildResult, errorResult, writeTerminationMessage } from "../result.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { NodeResult } from "../../api/node-result.ts";
+import type { WorkerOptions } from "../args.ts";
+import { createContext, readImageListFile } from "../context.ts";
+
+async function requestFor(options: WorkerOptions): Promise<{ request: Request; vulnerable: number }> {
+  if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), vulnerable: 0 };
+  const final = await waitForStage(options["shared-dir"], "final", options["wait-timeout"] * 1000);
+  return { request: requestFromList(final.images), vulnerable: final.vulnerable };
+}
+
+export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, vulnerable: number): Promise<NodeResult> {
+  const ctx = await createContext(options, logger);
+  try {
+    const inventory = await takeInventory(ctx.cri);
+    const decision = decide(inventory, request, ctx.exclusions, ctx.selfImages);
+    logKept(logger, decision);
+    const outcome = await removeImages(ctx.cri, decision.remove, { concurrency: options.concurrency, dryRun: options["dry-run"], logger });
+    return buildResult(decision, outcome, { dryRun: options["dry-run"], vulnerable });
+  } finally {
+    ctx.cri.close();
+  }
+}
+
+export async function runRemover(options: WorkerOptions, logger: Logger): Promise<number> {
+  let result: NodeResult;
+  try {
+    const { request, vulnerable } = await requestFor(options);
+    result = await cleanNode(options, logger, request, vulnerable);
+  } catch (error) {
+    result = errorResult((error as Error).message, options["dry-run"]);
+    logger.error({ reason: result.error }, "Remover failed; this node removed nothing");
+  }
+  writeTerminationMessage(options["termination-log"], result);
+  logger.info({ result }, result.dryRun ? "Dry run finished: nothing was removed" : "Remover finished");
+  return result.error === undefined && result.failed === 0 ? 0 : 1;
+}

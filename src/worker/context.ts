@@ -1,0 +1,59 @@
+// What every worker command sets up first: the CRI connection (with its version check), the
+// exclusion patterns (failing closed), and the worker's own images (never removed).
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { GrpcCriClient } from "../cri/grpc-client.ts";
+import type { CriClient } from "../cri/types.ts";
+import { readExclusionDirectory } from "../exclusions/read.ts";
+import { compileImagePattern, type ImagePattern } from "../images/match.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { WorkerOptions } from "./args.ts";
+
+export interface WorkerContext {
+  cri: CriClient;
+  exclusions: ImagePattern[];
+  selfImages: ImagePattern[];
+  logger: Logger;
+  options: WorkerOptions;
+}
+
+export async function connectRuntime(endpoint: string, logger: Logger): Promise<CriClient> {
+  const cri = new GrpcCriClient(endpoint);
+  try {
+    const version = await cri.version();
+    logger.info({ runtime: version.runtimeName, version: version.runtimeVersion, endpoint }, "Connected to container runtime");
+    return cri;
+  } catch (error) {
+    cri.close();
+    throw error;
+  }
+}
+
+export async function loadExclusions(options: WorkerOptions, logger: Logger): Promise<ImagePattern[]> {
+  const dir = options["exclusion-dir"] ?? options.exclusions;
+  if (dir === undefined) return [];
+  const patterns = await readExclusionDirectory(dir);
+  logger.info({ dir, patterns }, "Loaded exclusion lists");
+  return patterns.map(compileImagePattern);
+}
+
+/** The manual-mode image list file: a JSON array of strings. */
+export function readImageListFile(path: string): string[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`image list ${path} cannot be read as JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = z.array(z.string().min(1)).safeParse(raw);
+  if (!parsed.success) throw new Error(`image list ${path} must be a JSON array of non-empty strings`);
+  return parsed.data;
+}
+
+export async function createContext(options: WorkerOptions, logger: Logger): Promise<WorkerContext> {
+  // Exclusions first: a malformed list must stop the node before anything else happens.
+  const exclusions = await loadExclusions(options, logger);
+  const selfImages = options["self-image"].map(compileImagePattern);
+  const cri = await connectRuntime(options["runtime-endpoint"], logger);
+  return { cri, exclusions, selfImages, logger, options };
+}

@@ -1,0 +1,50 @@
+// Which images a node removes, and why each other image stays: a pure function of the node's
+// inventory, the request, the exclusions and the worker's own images.
+import type { KeptReason } from "../api/node-result.ts";
+import { compileImagePattern, findMatchingPattern, type ImagePattern } from "../images/match.ts";
+import type { ImageRecord } from "../images/record.ts";
+import { indexUsage } from "./in-use.ts";
+import type { NodeInventory } from "./inventory.ts";
+
+export type Request = { kind: "prune" } | { kind: "list"; patterns: readonly ImagePattern[] };
+
+export interface Decision {
+  remove: ImageRecord[];
+  kept: { image: ImageRecord; reason: KeptReason; detail?: string }[];
+}
+
+/** `["*"]` (or any list containing "*") prunes; other entries are references, IDs or digests. */
+export function requestFromList(entries: readonly string[]): Request {
+  if (entries.includes("*")) return { kind: "prune" };
+  return { kind: "list", patterns: entries.map(compileImagePattern) };
+}
+
+export function decide(inventory: NodeInventory, request: Request, exclusions: readonly ImagePattern[], selfImages: readonly ImagePattern[]): Decision {
+  const usage = indexUsage(inventory.containers);
+  const sandbox = inventory.sandboxImage === undefined ? undefined : compileSandboxPattern(inventory.sandboxImage);
+  const decision: Decision = { remove: [], kept: [] };
+  for (const image of inventory.images) {
+    const keep = (reason: KeptReason, detail?: string): void => {
+      decision.kept.push(detail === undefined ? { image, reason } : { image, reason, detail });
+    };
+    if (request.kind === "list" && findMatchingPattern(request.patterns, image) === undefined) keep("not-listed");
+    else if (usage.isInUse(image)) keep("in-use");
+    else if (sandbox?.matches(image) === true) keep("sandbox");
+    else if (image.pinned) keep("pinned");
+    else if (findMatchingPattern(selfImages, image) !== undefined) keep("self");
+    else {
+      const exclusion = findMatchingPattern(exclusions, image);
+      if (exclusion === undefined) decision.remove.push(image);
+      else keep("excluded", exclusion.source);
+    }
+  }
+  return decision;
+}
+
+function compileSandboxPattern(ref: string): ImagePattern | undefined {
+  try {
+    return compileImagePattern(ref);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+// collector -> trivy-scanner -> remover hand-over through the pod's shared emptyDir. Each stage
+// writes its output atomically (temp file + rename) and the next waits for it; a stage that fails
+// writes a failure marker instead, so its neighbour stops waiting and removes nothing.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+export const stages = { collected: "collected.json", final: "final.json" } as const;
+export type Stage = keyof typeof stages;
+
+export const ImageListFileSchema = z.object({
+  /** Image IDs. */
+  images: z.array(z.string().min(1)),
+  vulnerable: z.number().int().nonnegative().default(0),
+});
+export type StageOutput = z.infer<typeof ImageListFileSchema>;
+
+const failureFile = "failed.json";
+
+export function writeStage(dir: string, stage: Stage, output: StageOutput): void {
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, stages[stage]);
+  writeFileSync(`${target}.tmp`, JSON.stringify(output));
+  renameSync(`${target}.tmp`, target);
+}
+
+export function writeFailure(dir: string, stage: string, reason: string): void {
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, failureFile);
+  writeFileSync(`${target}.tmp`, JSON.stringify({ stage, reason }));
+  renameSync(`${target}.tmp`, target);
+}
+
+export class HandoffError extends Error {
+  override readonly name = "HandoffError";
+}
+
+/** Waits for `stage` (or a neighbour's failure) at most `timeoutMs`. */
+export async function waitForStage(dir: string, stage: Stage, timeoutMs: number, pollMs = 250): Promise<StageOutput> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failure = join(dir, failureFile);
+    if (existsSync(failure)) {
+      const body = z.object({ stage: z.string(), reason: z.string() }).safeParse(JSON.parse(readFileSync(failure, "utf8")));
+      const why = body.success ? `${body.data.stage} failed: ${body.data.reason}` : "a previous stage failed";
+      throw new HandoffError(`${why}; removing nothing`);
+    }
+    const file = join(dir, stages[stage]);
+    if (existsSync(file)) {
+      const parsed = ImageListFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+      if (!parsed.success) throw new HandoffError(`${file} is not a valid stage output: ${z.prettifyError(parsed.error)}`);
+      return parsed.data;
+    }
+    if (Date.now() > deadline) throw new HandoffError(`gave up waiting ${Math.round(timeoutMs / 1000)} s for ${file}; removing nothing`);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,0 +1,58 @@
+// Runs trivy on each candidate and keeps the non-compliant ones. A failed scan flags its image
+// only when deleteFailedImages says so; images left when the total timeout runs out are kept.
+import { execa } from "execa";
+import type { ScannerConfig } from "../../api/config/types.ts";
+import type { ImageRecord } from "../../images/record.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { parseTrivyReport } from "./report.ts";
+import { trivyInvocation } from "./trivy-args.ts";
+import { judgeReport } from "./verdict.ts";
+
+export interface ScanOutcome {
+  flagged: ImageRecord[];
+  vulnerable: number;
+}
+
+export class TrivyMissingError extends Error {
+  override readonly name = "TrivyMissingError";
+}
+
+export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string; logger: Logger }): Promise<ScanOutcome> {
+  const outcome: ScanOutcome = { flagged: [], vulnerable: 0 };
+  const deadline = Date.now() + config.timeout.totalMs;
+  for (const image of images) {
+    const ref = image.repoTags[0] ?? image.repoDigests[0] ?? image.id;
+    const log = o.logger.child({ image: image.id, ref });
+    if (Date.now() > deadline) {
+      log.warn({ decision: "kept", reason: "scan-timeout" }, "Kept image: the total scan timeout ran out before it was scanned");
+      continue;
+    }
+    const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint);
+    const result = await execa(o.trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000, all: false });
+    if (result.failed && "code" in result && result.code === "ENOENT") {
+      throw new TrivyMissingError(`trivy not found at "${o.trivyPath}": the trivy-scanner needs the trivy binary`);
+    }
+    let verdict;
+    try {
+      if (result.exitCode !== 0) throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
+      verdict = judgeReport(parseTrivyReport(result.stdout), config);
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (config.deleteFailedImages) {
+        outcome.flagged.push(image);
+        log.warn({ decision: "flagged", reason: `scan failed: ${reason}` }, "Flagged image: its scan failed and deleteFailedImages is on");
+      } else {
+        log.warn({ decision: "kept", reason: `scan failed: ${reason}` }, "Kept image: its scan failed");
+      }
+      continue;
+    }
+    if (verdict.nonCompliant) {
+      outcome.flagged.push(image);
+      outcome.vulnerable += 1;
+      log.info({ decision: "flagged", reasons: verdict.reasons }, "Flagged non-compliant image");
+    } else {
+      log.info({ decision: "kept", reason: "compliant" }, "Kept image: compliant");
+    }
+  }
+  return outcome;
+}

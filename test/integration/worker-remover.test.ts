@@ -1,0 +1,186 @@
+// The worker against a real node's containerd (containers made by the real kubelet): what it
+// removes, what it never removes, dry run, and failing closed.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CoreV1Api } from "@kubernetes/client-node";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { buildImageLayout, busyboxImage, importImages, markerImage, sharedCluster, tagImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import { runPod, waitForPod } from "../harness/pods.ts";
+import { ensureWorkerBuilt, imagesWithDecision, runWorker } from "../harness/worker-run.ts";
+
+const namespace = "worker-remover";
+const work = mkdtempSync("/tmp/ets-worker-");
+let node: RealNode;
+let core: CoreV1Api;
+let cri: GrpcCriClient;
+const built = new Map<string, BuiltImage>();
+
+const lib = (name: string): string => `docker.io/library/${name}`;
+const specs = [
+  busyboxImage(lib("wr-running:1")),
+  busyboxImage(lib("wr-exited:1")),
+  markerImage(lib("wr-tag:1")),
+  markerImage(lib("wr-short:1.0")),
+  markerImage(lib("wr-digest:1")),
+  markerImage(lib("wr-id:1")),
+  markerImage(lib("wr-unlisted:1")),
+  markerImage(lib("wr-ex-exact:1")),
+  markerImage(lib("wr-ex-repo:7")),
+  markerImage("localhost:5000/wr/ex-prefix:1"),
+  markerImage(lib("wr-ex-id:1")),
+  markerImage(lib("wr-ex-digest:1")),
+];
+
+async function imageIds(): Promise<Set<string>> {
+  return new Set((await cri.listImages()).map((i) => i.id));
+}
+async function allTags(): Promise<Set<string>> {
+  return new Set((await cri.listImages()).flatMap((i) => i.repoTags));
+}
+function id(ref: string): string {
+  const image = built.get(ref);
+  assert.ok(image, `test image ${ref} was built`);
+  return image.id;
+}
+function writeList(name: string, images: string[]): string {
+  const file = join(work, name);
+  writeFileSync(file, JSON.stringify(images));
+  return file;
+}
+function exclusionDir(name: string, lists: Record<string, string>): string {
+  const dir = join(work, name);
+  for (const [configMap, body] of Object.entries(lists)) {
+    mkdirSync(join(dir, configMap), { recursive: true });
+    writeFileSync(join(dir, configMap, "excluded.json"), body);
+  }
+  return dir;
+}
+
+before(async () => {
+  ensureWorkerBuilt();
+  const cluster = await sharedCluster();
+  const first = cluster.realNodes()[0];
+  assert.ok(first, "a real node");
+  node = first;
+  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  cri = new GrpcCriClient(node.containerd.endpoint);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const tar = join(work, "images.tar");
+  for (const image of buildImageLayout(specs, tar)) built.set(image.ref, image);
+  await importImages(node.containerd, tar);
+  await tagImage(node.containerd, lib("wr-tag:1"), lib("wr-tag-alias:2"));
+  await tagImage(node.containerd, lib("wr-digest:1"), `${lib("wr-digest")}@${built.get(lib("wr-digest:1"))?.manifestDigest ?? ""}`);
+  await tagImage(node.containerd, lib("wr-ex-digest:1"), `${lib("wr-ex-digest")}@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`);
+  await runPod(core, { namespace, name: "running", node: node.name, image: lib("wr-running:1"), command: ["/bin/sleep", "3600"] });
+  await runPod(core, { namespace, name: "exited", node: node.name, image: lib("wr-exited:1"), command: ["/bin/echo", "done"] });
+  await waitForPod(core, namespace, "running", (_phase, running) => running);
+  await waitForPod(core, namespace, "exited", (phase) => phase === "Succeeded");
+});
+
+after(async () => {
+  cri.close();
+  await core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+});
+
+const endpoint = (): string => `--runtime-endpoint=${node.containerd.endpoint}`;
+
+describe("remover on a real containerd", () => {
+  const listed = (): string[] => [
+    lib("wr-tag:1"),
+    "wr-short:1.0",
+    `wr-digest@${built.get(lib("wr-digest:1"))?.manifestDigest ?? ""}`,
+    id(lib("wr-id:1")),
+    lib("wr-running:1"),
+    "wr-exited:1",
+    "registry.k8s.io/pause:eraser-ts",
+    lib("wr-ex-exact:1"),
+    lib("wr-ex-repo:7"),
+    "localhost:5000/wr/ex-prefix:1",
+    lib("wr-ex-id:1"),
+    `${lib("wr-ex-digest")}@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`,
+  ];
+  const exclusions = (): string =>
+    exclusionDir("exclusions", {
+      "team-a": JSON.stringify({ excluded: [lib("wr-ex-exact:1"), "wr-ex-repo:*"] }),
+      "eraser-system-exclusion": JSON.stringify({ excluded: ["localhost:5000/wr/*", id(lib("wr-ex-id:1")), `wr-ex-digest@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`] }),
+    });
+  const expectedRemoved = (): string[] => [lib("wr-tag:1"), lib("wr-short:1.0"), lib("wr-digest:1"), lib("wr-id:1")].map(id).sort();
+
+  test("a malformed exclusion list makes the node remove nothing and say why", async () => {
+    const before = await imageIds();
+    const bad = exclusionDir("bad-exclusions", { good: '{"excluded": []}', broken: '{"excluded": "nginx"}' });
+    const run = await runWorker(["remover", endpoint(), `--imagelist=${writeList("bad.json", listed())}`, `--exclusion-dir=${bad}`]);
+    assert.equal(run.exitCode, 1);
+    assert.match(run.result?.error ?? "", /exclusion list .*broken\/excluded\.json: must be \{"excluded"/);
+    assert.deepEqual(await imageIds(), before, "nothing removed");
+  });
+
+  test("a dead runtime socket fails with a message naming it", async () => {
+    const run = await runWorker(["remover", "--runtime-endpoint=unix:///tmp/ets-no-such.sock", `--imagelist=${writeList("dead.json", ["x:1"])}`]);
+    assert.equal(run.exitCode, 1);
+    assert.match(run.result?.error ?? "", /CRI runtime at unix:\/\/\/tmp\/ets-no-such\.sock: cannot be reached/);
+  });
+
+  test("--dry-run removes nothing and reports exactly what the real run then removes", async () => {
+    const before = await imageIds();
+    const args = ["remover", endpoint(), `--imagelist=${writeList("list.json", listed())}`, `--exclusion-dir=${exclusions()}`];
+    const dry = await runWorker([...args, "--dry-run"]);
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    assert.deepEqual(await imageIds(), before, "a dry run removes nothing");
+    assert.equal(dry.result?.dryRun, true);
+    assert.deepEqual(imagesWithDecision(dry, "would-remove"), expectedRemoved());
+
+    const real = await runWorker(args);
+    assert.equal(real.exitCode, 0, real.stderr);
+    assert.deepEqual(imagesWithDecision(real, "removed"), imagesWithDecision(dry, "would-remove"));
+    assert.deepEqual(
+      { removed: real.result?.removed, kept: real.result?.kept },
+      { removed: dry.result.removed, kept: dry.result.kept },
+      "the dry run's report equals the real run's",
+    );
+  });
+
+  test("listed images went by tag, short name, digest and ID, with every alias tag", async () => {
+    const ids = await imageIds();
+    for (const gone of expectedRemoved()) assert.ok(!ids.has(gone), `${gone} was removed`);
+    const tags = await allTags();
+    assert.ok(!tags.has(lib("wr-tag-alias:2")), "the alias of a removed image went with it");
+    assert.ok(tags.has(lib("wr-unlisted:1")), "an unlisted image stays");
+  });
+
+  test("never removed: running and exited containers' images, the sandbox image, every exclusion form", async () => {
+    const tags = await allTags();
+    for (const kept of [lib("wr-running:1"), lib("wr-exited:1"), "registry.k8s.io/pause:eraser-ts", lib("wr-ex-exact:1"), lib("wr-ex-repo:7"), "localhost:5000/wr/ex-prefix:1", lib("wr-ex-id:1"), lib("wr-ex-digest:1")]) {
+      assert.ok(tags.has(kept), `${kept} is still on the node`);
+    }
+  });
+
+  test('"*" prunes every unused, unexcluded image, and nothing in use', async () => {
+    const run = await runWorker(["remover", endpoint(), `--imagelist=${writeList("prune.json", ["*"])}`, `--exclusion-dir=${exclusions()}`]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const tags = await allTags();
+    assert.ok(!tags.has(lib("wr-unlisted:1")), "an unused image is pruned");
+    for (const kept of [lib("wr-running:1"), lib("wr-exited:1"), "registry.k8s.io/pause:eraser-ts", lib("wr-ex-exact:1"), "localhost:5000/wr/ex-prefix:1", lib("wr-ex-id:1")]) {
+      assert.ok(tags.has(kept), `${kept} survives a prune`);
+    }
+    assert.equal(run.result?.kept.sandbox, 1);
+  });
+
+  test("an image whose container starts after the collector ran is kept (the remover re-checks)", async () => {
+    const tar = join(work, "race.tar");
+    const [race] = buildImageLayout([busyboxImage(lib("wr-race:1"))], tar);
+    await importImages(node.containerd, tar);
+    const shared = join(work, "shared");
+    const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${shared}`, `--exclusion-dir=${exclusions()}`]);
+    assert.equal(collected.exitCode, 0, collected.stderr);
+    await runPod(core, { namespace, name: "race", node: node.name, image: lib("wr-race:1"), command: ["/bin/sleep", "3600"] });
+    await waitForPod(core, namespace, "race", (_phase, running) => running);
+    const removed = await runWorker(["remover", endpoint(), `--shared-dir=${shared}`, `--exclusion-dir=${exclusions()}`]);
+    assert.equal(removed.exitCode, 0, removed.stderr);
+    assert.ok((await imageIds()).has(race!.id), "the raced image is still there");
+    assert.ok(imagesWithDecision(removed, "kept").includes(race!.id), "and the remover says why");
+  });
+});
