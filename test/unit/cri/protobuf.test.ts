@@ -1,0 +1,42 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ProtoWriter, readFields, fieldString, fieldStrings, fieldNumber, fieldBool, fieldMap } from "../../../src/cri/protobuf.ts";
+import { decodeListImagesResponse, encodeRemoveImageRequest } from "../../../src/cri/messages.ts";
+
+describe("protobuf wire format", () => {
+  test("strings, repeated strings, varints above 2^32, bools and maps round-trip", () => {
+    const entry = (k: string, v: string): ProtoWriter => new ProtoWriter().string(1, k).string(2, v);
+    const buffer = new ProtoWriter()
+      .string(1, "sha256:abc")
+      .string(2, "a:1")
+      .string(2, "a:2")
+      .bool(8, true)
+      .message(9, entry("io.kubernetes.pod.name", "p"))
+      .finish();
+    const withSize = Buffer.concat([buffer, Buffer.from([0x20, 0x80, 0x80, 0x80, 0x80, 0x20])]); // field 4 = 0x20 << 28 = 2^33
+    const f = readFields(withSize);
+    assert.equal(fieldString(f, 1), "sha256:abc");
+    assert.deepEqual(fieldStrings(f, 2), ["a:1", "a:2"]);
+    assert.equal(fieldBool(f, 8), true);
+    assert.equal(fieldNumber(f, 4), 2 ** 33);
+    assert.deepEqual(fieldMap(f, 9), { "io.kubernetes.pod.name": "p" });
+  });
+
+  test("an Image in a ListImagesResponse decodes with its CRI field numbers", () => {
+    const image = new ProtoWriter().string(1, "sha256:1").string(2, "docker.io/library/a:1").string(3, "docker.io/library/a@sha256:2").bool(8, true);
+    const reply = new ProtoWriter().message(1, image).finish();
+    assert.deepEqual(decodeListImagesResponse(reply), [
+      { id: "sha256:1", repoTags: ["docker.io/library/a:1"], repoDigests: ["docker.io/library/a@sha256:2"], sizeBytes: 0, pinned: true },
+    ]);
+  });
+
+  test("RemoveImageRequest nests the image in an ImageSpec (field 1 of field 1)", () => {
+    const f = readFields(encodeRemoveImageRequest("sha256:x"));
+    const spec = readFields(f.get(1)![0]!.value as Buffer);
+    assert.equal(fieldString(spec, 1), "sha256:x");
+  });
+
+  test("truncated input is an error, not a silent partial message", () => {
+    assert.throws(() => readFields(Buffer.from([0x0a, 0x05, 0x61])), /truncated/);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { decide, requestFromList } from "../../../src/worker/decide.ts";
+import { compileImagePattern } from "../../../src/images/match.ts";
+import type { ImageRecord } from "../../../src/images/record.ts";
+import type { ContainerRecord } from "../../../src/cri/types.ts";
+import type { NodeInventory } from "../../../src/worker/inventory.ts";
+
+const id = (c: string): string => `sha256:${c.repeat(64)}`;
+const img = (c: string, tag: string, extra: Partial<ImageRecord> = {}): ImageRecord => ({ id: id(c), repoTags: [tag], repoDigests: [], pinned: false, sizeBytes: 10, ...extra });
+const container = (image: string, imageRef: string, state: ContainerRecord["state"]): ContainerRecord => ({ id: "c", podSandboxId: "s", name: "n", image, imageRef, state, labels: {} });
+
+const inventory: NodeInventory = {
+  images: [
+    img("1", "docker.io/library/running:1"),
+    img("2", "docker.io/library/created:1"),
+    img("3", "docker.io/library/exited-by-name:1"),
+    img("4", "registry.k8s.io/pause:3.9"),
+    img("5", "docker.io/library/pinned:1", { pinned: true }),
+    img("6", "docker.io/library/excluded:1"),
+    img("7", "ghcr.io/eraser-ts/eraser-worker:v0.1.0"),
+    img("8", "docker.io/library/unused:1"),
+    img("9", "docker.io/library/unused:2"),
+  ],
+  containers: [
+    container("docker.io/library/running:1", id("1"), "running"),
+    container("", id("2"), "created"),
+    container("exited-by-name:1", "", "exited"),
+  ],
+  sandboxImage: "registry.k8s.io/pause:3.9",
+};
+const exclusions = [compileImagePattern("docker.io/library/excluded:*")];
+const self = [compileImagePattern("ghcr.io/eraser-ts/eraser-worker:v0.1.0")];
+
+describe("what a node removes", () => {
+  test("prune: only unused images; in use (any state, by ID or name), sandbox, pinned, excluded and self stay, each with its reason", () => {
+    const d = decide(inventory, { kind: "prune" }, exclusions, self);
+    assert.deepEqual(d.remove.map((i) => i.repoTags[0]), ["docker.io/library/unused:1", "docker.io/library/unused:2"]);
+    assert.deepEqual(
+      d.kept.map((k) => [k.image.repoTags[0], k.reason]),
+      [
+        ["docker.io/library/running:1", "in-use"],
+        ["docker.io/library/created:1", "in-use"],
+        ["docker.io/library/exited-by-name:1", "in-use"],
+        ["registry.k8s.io/pause:3.9", "sandbox"],
+        ["docker.io/library/pinned:1", "pinned"],
+        ["docker.io/library/excluded:1", "excluded"],
+        ["ghcr.io/eraser-ts/eraser-worker:v0.1.0", "self"],
+      ],
+    );
+  });
+
+  test("a list naming protected images still removes none of them", () => {
+    const request = requestFromList(["running:1", "registry.k8s.io/pause:3.9", "pinned:1", "excluded:1", "unused:1", id("9")]);
+    const d = decide(inventory, request, exclusions, self);
+    assert.deepEqual(d.remove.map((i) => i.id), [id("8"), id("9")]);
+    assert.equal(d.kept.filter((k) => k.reason === "not-listed").length, 3);
+  });
+
+  test('"*" anywhere in a list means prune; an empty list removes nothing', () => {
+    assert.deepEqual(requestFromList(["nginx", "*"]), { kind: "prune" });
+    assert.deepEqual(decide(inventory, requestFromList([]), [], []).remove, []);
+  });
+
+  test("a malformed list entry is refused before anything is decided", () => {
+    assert.throws(() => requestFromList(["Bad:Ref"]), /lowercase/);
+  });
+});

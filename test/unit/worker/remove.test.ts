@@ -1,0 +1,54 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { FakeCri } from "../../../src/cri/fake.ts";
+import { removeImages } from "../../../src/worker/remove.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
+import type { ImageRecord } from "../../../src/images/record.ts";
+
+const logger = createLogger({ level: "silent" });
+const images: ImageRecord[] = Array.from({ length: 20 }, (_, i) => ({ id: `sha256:${String(i).padStart(64, "0")}`, repoTags: [`docker.io/library/x:${i}`], repoDigests: [], pinned: false, sizeBytes: 100 }));
+
+describe("removal", () => {
+  test("removes by image ID, at most `concurrency` at a time", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    let inFlight = 0;
+    let peak = 0;
+    const original = cri.removeImage.bind(cri);
+    cri.removeImage = async (image: string): Promise<void> => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      await original(image);
+      inFlight--;
+    };
+    const outcome = await removeImages(cri, images, { concurrency: 4, dryRun: false, logger });
+    assert.equal(outcome.removed.length, 20);
+    assert.deepEqual(cri.removed.sort(), images.map((i) => i.id).sort());
+    assert.equal(peak, 4);
+  });
+
+  test("a container that appears before the removal's check protects its image", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    cri.containers = [{ id: "late", podSandboxId: "s", name: "late", image: "docker.io/library/x:3", imageRef: "", state: "created", labels: {} }];
+    const outcome = await removeImages(cri, images, { concurrency: 1, dryRun: false, logger });
+    assert.deepEqual(outcome.keptInUse.map((i) => i.repoTags[0]), ["docker.io/library/x:3"]);
+    assert.ok(!cri.removed.includes(images[3]!.id));
+  });
+
+  test("a dry run calls RemoveImage never", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    const outcome = await removeImages(cri, images, { concurrency: 8, dryRun: true, logger });
+    assert.equal(outcome.removed.length, 20);
+    assert.deepEqual(cri.removed, []);
+  });
+
+  test("a failing removal is reported, the others go on", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    cri.beforeRemove = (image) => {
+      if (image === images[5]!.id) throw new Error("image is busy");
+    };
+    const outcome = await removeImages(cri, images, { concurrency: 2, dryRun: false, logger });
+    assert.equal(outcome.removed.length, 19);
+    assert.deepEqual(outcome.failed.map((f) => f.reason), ["image is busy"]);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultScannerConfig } from "../../../src/api/config/defaults.ts";
+import { trivyInvocation } from "../../../src/worker/scanner/trivy-args.ts";
+
+describe("trivy command line from the scanner config", () => {
+  test("defaults: containerd source, JSON, all severities, DB from dbRepo, the runtime socket in env", () => {
+    const { args, env } = trivyInvocation("docker.io/library/a:1", defaultScannerConfig(), "unix:///run/cri/cri.sock");
+    assert.deepEqual(args, [
+      "image", "--image-src", "containerd", "--cache-dir", "/var/lib/trivy", "--format", "json", "--quiet",
+      "--skip-version-check", "--disable-telemetry", "--scanners", "vuln", "--pkg-types", "os,library",
+      "--severity", "CRITICAL,HIGH,MEDIUM,LOW", "--timeout", "3600s",
+      "--db-repository", "ghcr.io/aquasecurity/trivy-db", "docker.io/library/a:1",
+    ]);
+    assert.deepEqual(env, { CONTAINERD_ADDRESS: "/run/cri/cri.sock", CONTAINERD_NAMESPACE: "k8s.io", TRIVY_NO_PROGRESS: "true" });
+  });
+
+  test("ignoreUnfixed, ignoredStatuses and offline mode", () => {
+    const c = defaultScannerConfig();
+    c.vulnerabilities.ignoreUnfixed = true;
+    c.vulnerabilities.ignoredStatuses = ["will_not_fix", "end_of_life"];
+    c.offline = true;
+    const { args } = trivyInvocation("x", c, "unix:///s.sock");
+    assert.ok(args.includes("--ignore-unfixed"));
+    assert.deepEqual(args.slice(args.indexOf("--ignore-status"), args.indexOf("--ignore-status") + 2), ["--ignore-status", "will_not_fix,end_of_life"]);
+    assert.ok(args.includes("--offline-scan") && args.includes("--skip-db-update") && !args.includes("--db-repository"));
+  });
+});
