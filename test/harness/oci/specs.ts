@@ -57,6 +57,7 @@ export function vulnerableAlpineImage(ref: string): ImageSpec {
   return {
     ref,
     files: {
+      "/etc/eraser-ts-marker": ref,
       "/etc/alpine-release": "3.9.4\n",
       "/etc/os-release": 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.9.4\nPRETTY_NAME="Alpine Linux v3.9"\n',
       "/lib/apk/db/installed": apkInstalled,

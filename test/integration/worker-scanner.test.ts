@@ -1,0 +1,99 @@
+// collector -> trivy-scanner -> remover with the real trivy (v0.74.0) and an offline DB built
+// from trivy's own fixtures, on a real node's containerd.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import { prepareTrivyDb, trivyBinary } from "../harness/trivy.ts";
+import { ensureWorkerBuilt, runWorker } from "../harness/worker-run.ts";
+
+const work = mkdtempSync("/tmp/ets-scan-");
+const cache = join(work, "trivy-cache");
+let node: RealNode;
+let cri: GrpcCriClient;
+let images: Record<"vulnerable" | "clean" | "excludedVulnerable", BuiltImage>;
+
+function configFile(name: string, scannerConfig: string): string {
+  const file = join(work, `${name}.yaml`);
+  const indented = scannerConfig.split("\n").map((line) => `      ${line}`).join("\n");
+  writeFileSync(file, `apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  scanner:\n    config: |\n${indented}\n`);
+  return file;
+}
+
+async function pipeline(name: string, config: string, trivy = trivyBinary): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
+  const shared = join(work, `shared-${name}`);
+  const exclusions = join(work, "exclusions", "team");
+  mkdirSync(exclusions, { recursive: true });
+  writeFileSync(join(exclusions, "excluded.json"), JSON.stringify({ excluded: ["docker.io/library/ws-vulnerable-but-excluded:*"] }));
+  const common = [`--runtime-endpoint=${node.containerd.endpoint}`, `--shared-dir=${shared}`, `--exclusion-dir=${join(work, "exclusions")}`];
+  // Started in the order a kubelet may start them: the remover first, waiting for the others.
+  const remover = runWorker(["remover", ...common]);
+  const collector = await runWorker(["collector", ...common]);
+  assert.equal(collector.exitCode, 0, collector.stderr);
+  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${trivy}`]);
+  return { scanner, remover: await remover };
+}
+
+const present = async (image: BuiltImage): Promise<boolean> => (await cri.listImages()).some((i) => i.id === image.id);
+
+before(async () => {
+  ensureWorkerBuilt();
+  prepareTrivyDb(cache);
+  const cluster = await sharedCluster();
+  const second = cluster.realNodes()[1];
+  assert.ok(second, "a second real node");
+  node = second;
+  cri = new GrpcCriClient(node.containerd.endpoint);
+});
+after(() => {
+  cri.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function importFresh(): Promise<void> {
+  const tar = join(work, "images.tar");
+  const [vulnerable, clean, excludedVulnerable] = buildImageLayout(
+    [vulnerableAlpineImage("docker.io/library/ws-vulnerable:3.9"), cleanImage("docker.io/library/ws-clean:1"), vulnerableAlpineImage("docker.io/library/ws-vulnerable-but-excluded:3.9")],
+    tar,
+  );
+  images = { vulnerable: vulnerable!, clean: clean!, excludedVulnerable: excludedVulnerable! };
+  await importImages(node.containerd, tar);
+}
+
+describe("scanner pipeline with the real trivy", () => {
+  test("with severities [LOW] and deleteEOLImages off, the Alpine 3.9 image is kept (trivy reports nothing LOW)", async () => {
+    await importFresh();
+    const config = configFile("low", `cacheDir: ${cache}\noffline: true\ndeleteEOLImages: false\nvulnerabilities:\n  severities: [LOW]`);
+    const { scanner, remover } = await pipeline("low", config);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.ok(await present(images.vulnerable), "kept");
+    assert.equal(remover.result?.removed, 0);
+  });
+
+  test("the Alpine 3.9 image (CRITICAL, end of life) is flagged and removed; a clean one and an excluded vulnerable one are kept", async () => {
+    await importFresh();
+    const config = configFile("default", `cacheDir: ${cache}\noffline: true`);
+    const { scanner, remover } = await pipeline("default", config);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    const flagged = scanner.logs.find((l) => l["decision"] === "flagged" && l["image"] === images.vulnerable.id);
+    assert.ok(flagged, "the scanner logs why it flagged the image");
+    assert.match(JSON.stringify(flagged["reasons"]), /CRITICAL.*end-of-life OS: alpine 3\.9\.4/);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.vulnerable), false, "removed");
+    assert.equal(await present(images.clean), true, "clean image kept");
+    assert.equal(await present(images.excludedVulnerable), true, "excluded vulnerable image kept");
+    assert.ok((remover.result?.vulnerable ?? 0) >= 1);
+  });
+
+  test("a missing trivy fails the scanner with a message naming it, and the remover removes nothing", async () => {
+    await importFresh();
+    const config = configFile("missing", `cacheDir: ${cache}\noffline: true`);
+    const { scanner, remover } = await pipeline("missing", config, "/nonexistent/trivy");
+    assert.equal(scanner.exitCode, 1);
+    assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy not found at "\/nonexistent\/trivy"/);
+    assert.equal(await present(images.vulnerable), true, "nothing removed on the strength of a scan that did not run");
+  });
+});
