@@ -14,6 +14,8 @@ export const ImageListStatusSchema = z.looseObject({
   success: z.number().int().optional(),
   failed: z.number().int().optional(),
   skipped: z.number().int().optional(),
+  observedGeneration: z.number().int().optional(),
+  message: z.string().optional(),
 });
 
 export const ImageListSchema = z.looseObject({

@@ -11,4 +11,7 @@ export const ObjectMetaSchema = z.looseObject({
   deletionTimestamp: z.union([z.string(), z.date()]).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
+  ownerReferences: z
+    .array(z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string(), uid: z.string(), controller: z.boolean().optional() }))
+    .optional(),
 });

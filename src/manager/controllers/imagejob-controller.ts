@@ -1,0 +1,192 @@
+// ImageJob controller: level-triggered and idempotent. Each pass recomputes from the caches:
+// start the job (node counts), create missing worker pods (rate-limited), follow their progress,
+// finish by the success ratio with per-node results in the status, clean up after the delay.
+import type { V1Node } from "@kubernetes/client-node";
+import type { EraserConfig } from "../../api/config/types.ts";
+import { imageJobPlural, imageListPlural } from "../../api/group.ts";
+import { maxFailedNodesListed, type ImageJob } from "../../api/imagejob.ts";
+import { labels } from "../../api/worker-contract.ts";
+import type { Apis } from "../../k8s/client.ts";
+import { deleteClusterObject, patchClusterStatus } from "../../k8s/custom.ts";
+import { isNotFound } from "../../k8s/errors.ts";
+import type { EventRecorder } from "../../observability/events.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { ManagerMetrics } from "../../observability/metrics.ts";
+import type { Clock } from "../clock.ts";
+import type { ClusterState } from "../cluster-state.ts";
+import { jobPhase } from "../job-phase.ts";
+import { annotations } from "../jobs.ts";
+import { compileNodeFilter } from "../node-filter.ts";
+import { buildWorkerPod } from "../pods/build.ts";
+import type { ReconcileResult } from "../queue.ts";
+import { jobProgress, onePodPerNode, type JobProgress } from "./job-progress.ts";
+import type { PodCreator } from "./pod-creator.ts";
+
+export interface ImageJobControllerDeps {
+  apis: Apis;
+  state: ClusterState;
+  config: () => EraserConfig;
+  namespace: string;
+  clock: Clock;
+  events: EventRecorder;
+  metrics: ManagerMetrics;
+  creator: PodCreator;
+  podTimeoutMs: number;
+  logger: Logger;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const target = (job: ImageJob): { apiVersion: string; kind: string; name: string; uid?: string } => ({
+  apiVersion: job.apiVersion,
+  kind: "ImageJob",
+  name: job.metadata.name,
+  ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
+});
+
+export class ImageJobController {
+  readonly #d: ImageJobControllerDeps;
+
+  constructor(deps: ImageJobControllerDeps) {
+    this.#d = deps;
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult> {
+    const job = this.#d.state.imageJob(name);
+    if (job === undefined || job.metadata.deletionTimestamp !== undefined) {
+      this.#d.creator.forget(name);
+      return undefined;
+    }
+    const phase = job.status?.phase;
+    if (phase === "Completed" || phase === "Failed") return this.#cleanup(job);
+    const config = this.#d.config();
+    if (phase === undefined) return this.#start(job, config);
+    return this.#advance(job, config);
+  }
+
+  #selectedNodes(config: EraserConfig): { all: V1Node[]; selected: string[] } {
+    const filter = compileNodeFilter(config.manager.nodeFilter);
+    const all = [...this.#d.state.nodes.list()];
+    const selected = all.filter((n) => filter(n.metadata?.labels ?? {})).map((n) => n.metadata?.name ?? "");
+    return { all, selected: selected.filter((n) => n !== "").sort() };
+  }
+
+  async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
+    const { all, selected } = this.#selectedNodes(config);
+    const mode = modeOf(job);
+    const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
+    const status = { phase: "Running", desired: all.length, skipped: all.length - selected.length, succeeded: 0, failed: 0, startTime: iso(this.#d.clock.now()), mode, dryRun };
+    await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
+    this.#d.metrics.jobStarted(mode);
+    this.#d.events.record(target(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}`);
+    return { requeueAfterMs: 0 };
+  }
+
+  async #advance(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
+    const name = job.metadata.name;
+    const pods = onePodPerNode(this.#d.state.podsOfJob(name));
+    const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
+    const pending = this.#d.creator.pending(name, seen);
+    const missing = this.#selectedNodes(config).selected.filter((n) => !seen.has(n) && !pending.has(n));
+    if (missing.length > 0) return this.#createPods(job, config, missing);
+    const progress = jobProgress(pods, this.#d.clock.now(), this.#d.podTimeoutMs);
+    if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
+    return this.#finish(job, config, progress);
+  }
+
+  async #createPods(job: ImageJob, config: EraserConfig, nodes: string[]): Promise<ReconcileResult> {
+    const uid = job.metadata.uid ?? "";
+    const mode = modeOf(job);
+    const exclusions = this.#d.state.exclusionConfigMaps();
+    const podJob = {
+      name: job.metadata.name,
+      uid,
+      mode,
+      dryRun: job.metadata.annotations?.[annotations.dryRun] === "true",
+      ...(mode === "manual" ? { imageListConfigMap: `${job.metadata.name}-imagelist` } : {}),
+    };
+    const { created, failed } = await this.#d.creator.create(job.metadata.name, nodes, (nodeName) =>
+      buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace }),
+    );
+    this.#d.logger.info({ job: job.metadata.name, created, remaining: nodes.length - created - failed.length }, "Created worker pods");
+    for (const f of failed.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason}`);
+    return { requeueAfterMs: failed.length > 0 ? 2000 : 0 };
+  }
+
+  async #report(job: ImageJob, progress: JobProgress): Promise<ReconcileResult> {
+    const s = job.status ?? {};
+    if (s.succeeded !== progress.succeeded || s.failed !== progress.failed) {
+      await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, { succeeded: progress.succeeded, failed: progress.failed });
+    }
+    const next = progress.nextTimeoutMs === undefined ? 30_000 : Math.max(0, progress.nextTimeoutMs - this.#d.clock.now()) + 100;
+    return { requeueAfterMs: next };
+  }
+
+  async #finish(job: ImageJob, config: EraserConfig, progress: JobProgress): Promise<ReconcileResult> {
+    const s = job.status ?? {};
+    const skipped = s.skipped ?? 0;
+    const desired = Math.max(s.desired ?? 0, progress.succeeded + progress.failed + skipped);
+    const counts = { desired, succeeded: progress.succeeded, failed: progress.failed, skipped };
+    const phase = jobPhase(counts, config.manager.imageJob.successRatio) === "Completed" ? "Completed" : "Failed";
+    const now = this.#d.clock.now();
+    const cleanup = config.manager.imageJob.cleanup;
+    const delay = phase === "Completed" ? cleanup.delayOnSuccessMs : cleanup.delayOnFailureMs;
+    const status = {
+      ...counts,
+      phase,
+      removed: progress.removed,
+      removedBytes: progress.removedBytes,
+      vulnerable: progress.vulnerable,
+      failedNodes: progress.failures.slice(0, maxFailedNodesListed),
+      completionTime: iso(now),
+      deleteAfter: iso(now + delay),
+    };
+    await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
+    this.#recordFinish(job, phase, progress, now);
+    await this.#updateImageList(job, counts, now);
+    return { requeueAfterMs: delay };
+  }
+
+  #recordFinish(job: ImageJob, phase: "Completed" | "Failed", progress: JobProgress, now: number): void {
+    const mode = modeOf(job);
+    const started = job.status?.startTime === undefined ? now : new Date(job.status.startTime).getTime();
+    this.#d.metrics.jobFinished(mode, phase, (now - started) / 1000);
+    this.#d.metrics.podsCompleted(progress.succeeded);
+    this.#d.metrics.podsFailed(progress.failed);
+    this.#d.metrics.imagesRemoved(progress.removed);
+    this.#d.metrics.vulnerableImages(progress.vulnerable);
+    for (const f of progress.failures.slice(0, 10)) this.#d.events.record(target(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
+    const summary = `${phase}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.removed} images removed`;
+    this.#d.events.record(target(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
+  }
+
+  async #updateImageList(job: ImageJob, counts: { succeeded: number; failed: number; skipped: number }, now: number): Promise<void> {
+    const owner = job.metadata.ownerReferences?.find((r) => r.kind === "ImageList");
+    if (owner === undefined) return;
+    try {
+      await patchClusterStatus(this.#d.apis, imageListPlural, owner.name, { timestamp: iso(now), success: counts.succeeded, failed: counts.failed, skipped: counts.skipped });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async #cleanup(job: ImageJob): Promise<ReconcileResult> {
+    const deleteAfter = job.status?.deleteAfter === undefined ? 0 : new Date(job.status.deleteAfter).getTime();
+    const wait = deleteAfter - this.#d.clock.now();
+    if (wait > 0) return { requeueAfterMs: wait };
+    const name = job.metadata.name;
+    // Pods go with the job through owner references; deleting them directly is just faster.
+    await this.#d.apis.core.deleteCollectionNamespacedPod({ namespace: this.#d.namespace, labelSelector: `${labels.job}=${name}` }).catch(() => undefined);
+    try {
+      await deleteClusterObject(this.#d.apis, imageJobPlural, name);
+      this.#d.logger.info({ job: name }, "Deleted finished ImageJob and its pods");
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    this.#d.creator.forget(name);
+    return undefined;
+  }
+}
+
+export function modeOf(job: ImageJob): "manual" | "automatic" {
+  return job.metadata.annotations?.[annotations.mode] === "manual" ? "manual" : "automatic";
+}

@@ -1,0 +1,90 @@
+// ImageList controller: the ImageList named `imagelist` starts a manual job on creation and on
+// every spec change (generation), never on status updates. The generation acted on is recorded in
+// status.observedGeneration, so a restart neither re-runs a list nor drops a change; a change made
+// while a job runs starts its job when that one ends.
+import { imageListName, imageListPlural } from "../../api/group.ts";
+import { pruneMarker, type ImageList } from "../../api/imagelist.ts";
+import { isImageId, normalizeImageReference } from "../../images/reference.ts";
+import type { Apis } from "../../k8s/client.ts";
+import { patchClusterStatus } from "../../k8s/custom.ts";
+import type { EventRecorder } from "../../observability/events.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { ClusterState } from "../cluster-state.ts";
+import { startManualJob } from "../jobs.ts";
+import type { ReconcileResult } from "../queue.ts";
+import type { JobGate } from "./job-gate.ts";
+
+export interface ImageListControllerDeps {
+  apis: Apis;
+  state: ClusterState;
+  gate: JobGate;
+  namespace: string;
+  events: EventRecorder;
+  logger: Logger;
+}
+
+const target = (list: ImageList): { apiVersion: string; kind: string; name: string; uid?: string } => ({
+  apiVersion: list.apiVersion,
+  kind: "ImageList",
+  name: list.metadata.name,
+  ...(list.metadata.uid === undefined ? {} : { uid: list.metadata.uid }),
+});
+
+/** The first entry no runtime would accept, with the reason. */
+export function invalidEntry(images: readonly string[]): string | undefined {
+  for (const image of images) {
+    if (image === pruneMarker || isImageId(image)) continue;
+    try {
+      normalizeImageReference(image);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return undefined;
+}
+
+export class ImageListController {
+  readonly #d: ImageListControllerDeps;
+  readonly #warned = new Set<string>();
+
+  constructor(deps: ImageListControllerDeps) {
+    this.#d = deps;
+  }
+
+  /** True when the ImageList has a change no job has been started for (manual goes first). */
+  pending(): boolean {
+    const list = this.#d.state.imageList(imageListName);
+    return list !== undefined && (list.status?.observedGeneration ?? 0) < (list.metadata.generation ?? 1);
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult> {
+    const list = this.#d.state.imageList(name);
+    if (list === undefined) return undefined;
+    if (name !== imageListName) {
+      const key = `${name}/${list.metadata.uid ?? ""}`;
+      if (!this.#warned.has(key)) {
+        this.#warned.add(key);
+        this.#d.events.record(target(list), "Warning", "Ignored", `only the ImageList named "${imageListName}" is acted on; rename this one to run it`);
+      }
+      return undefined;
+    }
+    const generation = list.metadata.generation ?? 1;
+    if ((list.status?.observedGeneration ?? 0) >= generation) return undefined;
+    const problem = invalidEntry(list.spec.images);
+    if (problem !== undefined) {
+      await patchClusterStatus(this.#d.apis, imageListPlural, name, { observedGeneration: generation, message: problem });
+      this.#d.events.record(target(list), "Warning", "InvalidImageList", `not run, nothing removed: ${problem}`);
+      return undefined;
+    }
+    const running = this.#d.gate.running();
+    if (running !== undefined) {
+      this.#d.logger.info({ imagelist: name, generation, waitingFor: running }, "ImageList changed while a job runs; it starts when that job ends");
+      return { requeueAfterMs: 10_000 };
+    }
+    const job = await startManualJob(this.#d.apis, this.#d.namespace, list);
+    this.#d.gate.started(job.name);
+    await patchClusterStatus(this.#d.apis, imageListPlural, name, { observedGeneration: generation, message: "" });
+    if (job.created) this.#d.events.record(target(list), "Normal", "JobCreated", `started ImageJob ${job.name} for generation ${generation}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+// Manual and automatic jobs never run at the same time (so never on the same node): a new job
+// starts only when no ImageJob is running. Jobs this process just created count as running until
+// the cache shows them. Manual lists go first: the scheduler also waits while one is pending.
+import type { ClusterState } from "../cluster-state.ts";
+import type { Clock } from "../clock.ts";
+
+const recentTtlMs = 30_000;
+
+export class JobGate {
+  readonly #state: ClusterState;
+  readonly #clock: Clock;
+  readonly #recent = new Map<string, number>();
+
+  constructor(state: ClusterState, clock: Clock) {
+    this.#state = state;
+    this.#clock = clock;
+  }
+
+  /** The running job's name, if any runs. */
+  running(): string | undefined {
+    const now = this.#clock.now();
+    for (const [name, at] of this.#recent) if (now - at > recentTtlMs || this.#state.imageJob(name) !== undefined) this.#recent.delete(name);
+    const running = this.#state.allImageJobs().find((j) => j.metadata.deletionTimestamp === undefined && (j.status?.phase === undefined || j.status.phase === "Running"));
+    return running?.metadata.name ?? this.#recent.keys().next().value;
+  }
+
+  started(name: string): void {
+    this.#recent.set(name, this.#clock.now());
+  }
+}

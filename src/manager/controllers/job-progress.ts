@@ -1,0 +1,86 @@
+// A job's progress from its pods, as a pure function: which selected nodes succeeded, failed or
+// timed out (a pod that cannot start or finish must not hold the job forever), and the per-node
+// results the remover left in its termination message.
+import type { V1Pod } from "@kubernetes/client-node";
+import { parseNodeResult } from "../../api/node-result.ts";
+import { containerNames } from "../../api/worker-contract.ts";
+
+export interface NodeFailure {
+  node: string;
+  reason: string;
+}
+
+export interface JobProgress {
+  succeeded: number;
+  failed: number;
+  running: number;
+  failures: NodeFailure[];
+  removed: number;
+  removedBytes: number;
+  vulnerable: number;
+  /** When the next running pod times out (ms since epoch), if any runs. */
+  nextTimeoutMs: number | undefined;
+}
+
+function removerState(pod: V1Pod): { exitCode: number; message: string } | undefined {
+  const status = pod.status?.containerStatuses?.find((s) => s.name === containerNames.remover);
+  const terminated = status?.state?.terminated;
+  return terminated === undefined ? undefined : { exitCode: terminated.exitCode, message: terminated.message ?? "" };
+}
+
+function createdMs(pod: V1Pod): number {
+  const t = pod.metadata?.creationTimestamp;
+  return t === undefined ? 0 : new Date(t).getTime();
+}
+
+function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | undefined): void {
+  if (result?.ok !== true) return;
+  p.removed += result.result.removed;
+  p.removedBytes += result.result.removedBytes;
+  p.vulnerable += result.result.vulnerable;
+}
+
+function failureReason(remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
+  if (result?.ok === true && result.result.error !== undefined) return result.result.error;
+  const detail = result?.ok === false ? ` (${result.reason})` : "";
+  return `worker exited ${remover?.exitCode ?? "abnormally"}${detail}`;
+}
+
+function addUnfinished(p: JobProgress, pod: V1Pod, nowMs: number, podTimeoutMs: number): void {
+  const deadline = createdMs(pod) + podTimeoutMs;
+  if (nowMs < deadline) {
+    p.running++;
+    p.nextTimeoutMs = Math.min(p.nextTimeoutMs ?? deadline, deadline);
+    return;
+  }
+  p.failed++;
+  const phase = pod.status?.phase ?? "Pending";
+  p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: `worker pod ${pod.metadata?.name ?? ""} did not finish within ${Math.round(podTimeoutMs / 1000)} s (${phase})` });
+}
+
+/** `pods`: the job's pods, one per node (see onePodPerNode). */
+export function jobProgress(pods: readonly V1Pod[], nowMs: number, podTimeoutMs: number): JobProgress {
+  const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, nextTimeoutMs: undefined };
+  for (const pod of pods) {
+    const remover = removerState(pod);
+    const result = remover === undefined || remover.message === "" ? undefined : parseNodeResult(remover.message);
+    addResult(p, result);
+    const phase = pod.status?.phase;
+    if (phase === "Succeeded") p.succeeded++;
+    else if (phase === "Failed") {
+      p.failed++;
+      p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: failureReason(remover, result) });
+    } else addUnfinished(p, pod, nowMs, podTimeoutMs);
+  }
+  return p;
+}
+
+/** One pod per node: the oldest wins, so a duplicate can never double-count a node. */
+export function onePodPerNode(pods: readonly V1Pod[]): V1Pod[] {
+  const byNode = new Map<string, V1Pod>();
+  for (const pod of [...pods].sort((a, b) => createdMs(a) - createdMs(b))) {
+    const node = pod.spec?.nodeName;
+    if (node !== undefined && !byNode.has(node)) byNode.set(node, pod);
+  }
+  return [...byNode.values()];
+}

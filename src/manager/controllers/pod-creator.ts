@@ -1,0 +1,75 @@
+// Creates a job's missing worker pods with bounded concurrency under the client-side rate
+// limit, for at most `budgetMs` per reconcile (the rest comes on the next pass, so no reconcile
+// blocks for minutes). Remembers what it created until the pod cache shows it ("expectations"),
+// so a lagging cache never makes a second pod for a node.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { Apis } from "../../k8s/client.ts";
+import { describeError } from "../../k8s/errors.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { Clock } from "../clock.ts";
+import type { TokenBucket } from "../token-bucket.ts";
+
+const expectationTtlMs = 60_000;
+
+export interface PodCreatorDeps {
+  apis: Apis;
+  namespace: string;
+  limiter: TokenBucket;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+  budgetMs: number;
+}
+
+export class PodCreator {
+  readonly #expected = new Map<string, Map<string, number>>();
+  readonly #deps: PodCreatorDeps;
+
+  constructor(deps: PodCreatorDeps) {
+    this.#deps = deps;
+  }
+
+  /** Nodes with a pod created but not yet seen in the cache. */
+  pending(job: string, seen: ReadonlySet<string>): Set<string> {
+    const expected = this.#expected.get(job);
+    if (expected === undefined) return new Set();
+    const now = this.#deps.clock.now();
+    for (const [node, at] of expected) if (seen.has(node) || now - at > expectationTtlMs) expected.delete(node);
+    if (expected.size === 0) this.#expected.delete(job);
+    return new Set(expected.keys());
+  }
+
+  forget(job: string): void {
+    this.#expected.delete(job);
+  }
+
+  /** Creates pods for `nodes`; returns how many it created and the failures. */
+  async create(job: string, nodes: readonly string[], build: (node: string) => V1Pod): Promise<{ created: number; failed: { node: string; reason: string }[] }> {
+    const { apis, namespace, limiter, clock, concurrency, budgetMs } = this.#deps;
+    const deadline = clock.now() + budgetMs;
+    const queue = [...nodes];
+    const result = { created: 0, failed: [] as { node: string; reason: string }[] };
+    const expected = this.#expected.get(job) ?? new Map<string, number>();
+    this.#expected.set(job, expected);
+    const worker = async (): Promise<void> => {
+      while (queue.length > 0 && clock.now() < deadline) {
+        if (!limiter.tryTake()) {
+          await new Promise((r) => setTimeout(r, Math.min(limiter.waitMs(), Math.max(0, deadline - clock.now()))));
+          continue;
+        }
+        const node = queue.shift();
+        if (node === undefined) return;
+        expected.set(node, clock.now());
+        try {
+          await apis.core.createNamespacedPod({ namespace, body: build(node) });
+          result.created++;
+        } catch (error) {
+          expected.delete(node);
+          result.failed.push({ node, reason: describeError(error) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
+    return result;
+  }
+}

@@ -1,0 +1,89 @@
+// Starting ImageJobs. A manual job is owned by its ImageList and carries the list in a ConfigMap
+// it owns; an automatic job belongs to the schedule. Names are deterministic, so a restarted
+// manager re-finds a job instead of starting a second one.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { apiVersion, group, imageJobKind, imageJobPlural, storageVersion } from "../api/group.ts";
+import type { ImageList } from "../api/imagelist.ts";
+import { imageListConfigMapKey, labels } from "../api/worker-contract.ts";
+import type { Apis } from "../k8s/client.ts";
+import { createClusterObject, withDeadline } from "../k8s/custom.ts";
+import { isAlreadyExists } from "../k8s/errors.ts";
+
+export const annotations = {
+  mode: "eraser.sh/mode",
+  dryRun: "eraser.sh/dry-run",
+  imageListGeneration: "eraser.sh/imagelist-generation",
+} as const;
+
+export const jobOwner = { manual: "imagelist", automatic: "schedule" } as const;
+
+export function manualJobName(list: ImageList): string {
+  const uid = list.metadata.uid ?? list.metadata.name;
+  const hash = createHash("sha256").update(uid).digest("hex").slice(0, 8);
+  return `imagelist-${hash}-g${list.metadata.generation ?? 1}`;
+}
+
+const CreatedSchema = z.object({ metadata: z.object({ uid: z.string() }) });
+
+export const imageListConfigMapName = (job: string): string => `${job}-imagelist`;
+
+/** Creates the manual job for the ImageList's current generation; an existing one is fine. */
+export async function startManualJob(apis: Apis, namespace: string, list: ImageList): Promise<{ name: string; created: boolean }> {
+  const name = manualJobName(list);
+  const body = {
+    apiVersion,
+    kind: imageJobKind,
+    metadata: {
+      name,
+      labels: { [labels.jobOwner]: jobOwner.manual },
+      annotations: {
+        [annotations.mode]: "manual",
+        [annotations.dryRun]: String(list.spec.dryRun === true),
+        [annotations.imageListGeneration]: String(list.metadata.generation ?? 1),
+      },
+      ownerReferences: [{ apiVersion: list.apiVersion, kind: "ImageList", name: list.metadata.name, uid: list.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+    },
+  };
+  let uid: string;
+  try {
+    uid = CreatedSchema.parse(await createClusterObject(apis, imageJobPlural, body)).metadata.uid;
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    // Re-found after a restart: make sure its ConfigMap exists too (the crash may have come between).
+    const existing = CreatedSchema.parse(await withDeadline(`get imagejob ${name}`, apis.custom.getClusterCustomObject({ group, version: storageVersion, plural: imageJobPlural, name })));
+    await createImageListConfigMap(apis, namespace, name, existing.metadata.uid, list.spec.images);
+    return { name, created: false };
+  }
+  await createImageListConfigMap(apis, namespace, name, uid, list.spec.images);
+  return { name, created: true };
+}
+
+async function createImageListConfigMap(apis: Apis, namespace: string, job: string, jobUid: string, images: readonly string[]): Promise<void> {
+  try {
+    await apis.core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: { name: imageListConfigMapName(job), namespace, labels: { [labels.job]: job }, ownerReferences: [{ apiVersion, kind: imageJobKind, name: job, uid: jobUid, controller: true }] },
+        data: { [imageListConfigMapKey]: JSON.stringify(images) },
+      },
+    });
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+}
+
+export async function startAutomaticJob(apis: Apis, name: string, dryRun: boolean): Promise<"created" | "exists"> {
+  const body = {
+    apiVersion,
+    kind: imageJobKind,
+    metadata: { name, labels: { [labels.jobOwner]: jobOwner.automatic }, annotations: { [annotations.mode]: "automatic", [annotations.dryRun]: String(dryRun) } },
+  };
+  try {
+    await createClusterObject(apis, imageJobPlural, body);
+    return "created";
+  } catch (error) {
+    if (isAlreadyExists(error)) return "exists";
+    throw error;
+  }
+}

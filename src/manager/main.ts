@@ -1,0 +1,69 @@
+// eraser-manager: the controller-manager process. Flags (all optional):
+//   --kubeconfig <file>        default: $KUBECONFIG, else in-cluster
+//   --namespace <ns>           default: $POD_NAMESPACE, else eraser-system
+//   --http-port <n>            /healthz, /readyz, /metrics (default 8081)
+//   --leader-elect=<bool>      default true; --leader-election-id <lease> (default eraser-manager-leader)
+//   --lease-duration <dur>     default 15s
+//   --pod-timeout <dur>        a worker pod not finished by then counts as failed (default 10m)
+//   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20)
+//   --pod-creation-concurrency <n> (default 16); --log-level <level> (default: manager.logLevel, else info)
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { defaultNamespace } from "../api/group.ts";
+import { parseGoDuration } from "../api/duration.ts";
+import { loadKubeConfig } from "../k8s/client.ts";
+import { describeError } from "../k8s/errors.ts";
+import { createLogger } from "../observability/logger.ts";
+import { startManager } from "./manager.ts";
+
+const FlagsSchema = z.object({
+  kubeconfig: z.string().optional(),
+  namespace: z.string().min(1).default(process.env["POD_NAMESPACE"] ?? defaultNamespace),
+  "http-port": z.coerce.number().int().min(0).max(65535).default(8081),
+  "leader-elect": z.enum(["true", "false"]).default("true"),
+  "leader-election-id": z.string().min(1).default("eraser-manager-leader"),
+  "lease-duration": z.string().default("15s"),
+  "pod-timeout": z.string().default("10m"),
+  "pod-creation-qps": z.coerce.number().positive().default(20),
+  "pod-creation-burst": z.coerce.number().int().min(1).default(20),
+  "pod-creation-concurrency": z.coerce.number().int().min(1).default(16),
+  "log-level": z.string().default("info"),
+  identity: z.string().optional(),
+});
+
+const stringFlags = Object.fromEntries(Object.keys(FlagsSchema.shape).map((k) => [k, { type: "string" as const }]));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: stringFlags, strict: true });
+  const flags = FlagsSchema.parse(values);
+  const logger = createLogger({ level: flags["log-level"], name: "manager" });
+  let manager;
+  try {
+    manager = await startManager({
+      kubeConfig: loadKubeConfig(flags.kubeconfig),
+      namespace: flags.namespace,
+      logger,
+      httpPort: flags["http-port"],
+      leaderElect: flags["leader-elect"] === "true",
+      leaseName: flags["leader-election-id"],
+      ...(flags.identity === undefined ? {} : { identity: flags.identity }),
+      leaseDurationMs: parseGoDuration(flags["lease-duration"]),
+      podTimeoutMs: parseGoDuration(flags["pod-timeout"]),
+      podCreationQps: flags["pod-creation-qps"],
+      podCreationBurst: flags["pod-creation-burst"],
+      podCreationConcurrency: flags["pod-creation-concurrency"],
+    });
+  } catch (error) {
+    logger.fatal({ err: describeError(error) }, "Cannot start the manager");
+    process.exitCode = 1;
+    return;
+  }
+  const stop = (): void => {
+    logger.info("Shutting down");
+    void manager.stop().then(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+await main();

@@ -1,0 +1,183 @@
+// The controller-manager assembled: informers (always on, so a standby is warm), one work queue
+// per kind, the automatic scheduler, all of it running only while this replica leads.
+import { hostname } from "node:os";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { imageListName } from "../api/group.ts";
+import { makeApis } from "../k8s/client.ts";
+import { describeError } from "../k8s/errors.ts";
+import { EventRecorder } from "../observability/events.ts";
+import { startHttpServer, type HttpServer } from "../observability/http-server.ts";
+import type { Logger } from "../observability/logger.ts";
+import { ManagerMetrics } from "../observability/metrics.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { ClusterState } from "./cluster-state.ts";
+import { ConfigSource } from "./config/source.ts";
+import { ImageJobController } from "./controllers/imagejob-controller.ts";
+import { ImageListController } from "./controllers/imagelist-controller.ts";
+import { JobGate } from "./controllers/job-gate.ts";
+import { PodCreator } from "./controllers/pod-creator.ts";
+import { runLeaderElection } from "./leader/election.ts";
+import { WorkQueue } from "./queue.ts";
+import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom } from "./schedule/cluster-adapters.ts";
+import { AutomaticScheduler } from "./schedule/scheduler.ts";
+import { TokenBucket } from "./token-bucket.ts";
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  logger: Logger;
+  httpPort: number;
+  leaderElect: boolean;
+  leaseName: string;
+  identity?: string;
+  leaseDurationMs: number;
+  podTimeoutMs: number;
+  podCreationQps: number;
+  podCreationBurst: number;
+  podCreationConcurrency: number;
+  clock?: Clock;
+}
+
+export interface RunningManager {
+  httpPort: number;
+  isLeading(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startManager(o: ManagerOptions): Promise<RunningManager> {
+  const clock = o.clock ?? systemClock;
+  const apis = makeApis(o.kubeConfig);
+  const logger = o.logger;
+  const events = new EventRecorder({ core: apis.core, component: "eraser-manager", logger: logger.child({ part: "events" }) });
+  const config = new ConfigSource({ kubeConfig: o.kubeConfig, apis, namespace: o.namespace, logger: logger.child({ part: "config" }), events });
+  await config.start();
+  const metrics = new ManagerMetrics();
+  let imageLists: WorkQueue | undefined;
+  let imageJobs: WorkQueue | undefined;
+  let wakeScheduler = (): void => undefined;
+  const state = new ClusterState(o.kubeConfig, apis, o.namespace, logger, {
+    imageList: (name) => imageLists?.add(name),
+    imageJob: (name) => {
+      imageJobs?.add(name);
+      imageLists?.add(imageListName);
+      wakeScheduler();
+    },
+    nodesChanged: () => undefined,
+  });
+  await state.start();
+  const { jobController, listController, scheduler } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
+  let leading = false;
+
+  const onError = (kind: string) => (key: string, error: unknown, retryInMs: number): void => {
+    logger.error({ kind, key, err: describeError(error), retryInMs }, "Reconcile failed; retrying");
+  };
+  const lead = (signal: AbortSignal): void => {
+    leading = true;
+    imageJobs = new WorkQueue((k) => jobController.reconcile(k), { workers: 8, onError: onError("ImageJob") });
+    imageLists = new WorkQueue((k) => listController.reconcile(k), { workers: 1, onError: onError("ImageList") });
+    for (const job of state.allImageJobs()) imageJobs.add(job.metadata.name);
+    for (const list of state.imageLists.list()) imageLists.add(list.metadata?.name ?? "");
+    void runSchedulerLoop(scheduler, signal, logger, (wake) => (wakeScheduler = wake));
+    signal.addEventListener("abort", () => {
+      leading = false;
+      void imageJobs?.stop();
+      void imageLists?.stop();
+      imageJobs = undefined;
+      imageLists = undefined;
+    });
+  };
+
+  const shutdown = new AbortController();
+  const http: HttpServer = await startHttpServer({ port: o.httpPort, metrics, isReady: () => state.synced && config.synced, logger });
+  let election: Promise<void> = Promise.resolve();
+  if (o.leaderElect) {
+    election = runLeaderElection({
+      apis,
+      namespace: o.namespace,
+      leaseName: o.leaseName,
+      identity: o.identity ?? `${hostname()}_${process.pid}`,
+      leaseDurationMs: o.leaseDurationMs,
+      clock,
+      logger,
+      onStartedLeading: lead,
+      onStoppedLeading: () => undefined,
+      signal: shutdown.signal,
+    });
+  } else {
+    lead(shutdown.signal);
+  }
+  return {
+    httpPort: http.port,
+    isLeading: () => leading,
+    async stop() {
+      shutdown.abort();
+      await election;
+      await Promise.all([imageJobs?.stop(), imageLists?.stop()]);
+      await state.stop();
+      await config.stop();
+      await http.close();
+    },
+  };
+}
+
+interface Parts {
+  o: ManagerOptions;
+  clock: Clock;
+  apis: ReturnType<typeof makeApis>;
+  state: ClusterState;
+  config: ConfigSource;
+  events: EventRecorder;
+  metrics: ManagerMetrics;
+  logger: Logger;
+}
+
+function buildControllers({ o, clock, apis, state, config, events, metrics, logger }: Parts): {
+  jobController: ImageJobController;
+  listController: ImageListController;
+  scheduler: AutomaticScheduler;
+} {
+  const gate = new JobGate(state, clock);
+  const creator = new PodCreator({
+    apis,
+    namespace: o.namespace,
+    limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock),
+    clock,
+    logger,
+    concurrency: o.podCreationConcurrency,
+    budgetMs: 2000,
+  });
+  const jobController = new ImageJobController({ apis, state, config: () => config.current(), namespace: o.namespace, clock, events, metrics, creator, podTimeoutMs: o.podTimeoutMs, logger: logger.child({ controller: "imagejob" }) });
+  const listController = new ImageListController({ apis, state, gate, namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
+  const scheduler = new AutomaticScheduler({
+    store: new ConfigMapScheduleStore(apis, o.namespace),
+    jobs: new ClusterAutomaticJobs({ apis, state, gate, manualPending: () => listController.pending(), config: () => config.current() }),
+    now: () => clock.now(),
+    policy: () => policyFrom(config.current()),
+    logger: logger.child({ part: "scheduler" }),
+  });
+  return { jobController, listController, scheduler };
+}
+
+async function runSchedulerLoop(scheduler: AutomaticScheduler, signal: AbortSignal, logger: Logger, setWake: (wake: () => void) => void): Promise<void> {
+  while (!signal.aborted) {
+    let delay: number;
+    try {
+      delay = await scheduler.tick();
+    } catch (error) {
+      logger.error({ err: describeError(error) }, "Scheduler tick failed; retrying");
+      delay = 10_000;
+    }
+    // A timer is only a wake-up: the schedule itself lives in the cluster.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.min(delay, 60_000));
+      setWake(() => {
+        clearTimeout(timer);
+        setTimeout(resolve, 200);
+      });
+      signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

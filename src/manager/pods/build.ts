@@ -1,0 +1,125 @@
+// The worker pod for one node of one job, as a pure function of the job, the node and the config
+// (SPEC §1.4): remover only for manual jobs; collector (+ trivy-scanner) + remover sharing an
+// emptyDir for automatic ones. Names, labels, mounts and flags follow src/api/worker-contract.ts.
+import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
+import type { ComponentResources, EraserConfig, ImageRef } from "../../api/config/types.ts";
+import { imageJobServiceAccount, managerConfigKey, managerConfigMapName } from "../../api/group.ts";
+import { containerNames, env, flags, labels, paths } from "../../api/worker-contract.ts";
+
+export interface PodJob {
+  name: string;
+  uid: string;
+  mode: "manual" | "automatic";
+  dryRun: boolean;
+  /** Manual jobs: the ConfigMap holding the image list. */
+  imageListConfigMap?: string;
+}
+
+export interface PodInputs {
+  job: PodJob;
+  nodeName: string;
+  config: EraserConfig;
+  /** Names of the exclusion ConfigMaps in the manager's namespace. */
+  exclusionConfigMaps: readonly string[];
+  namespace: string;
+}
+
+const imageOf = (image: ImageRef): string => `${image.repo}:${image.tag}`;
+
+function resources(r: ComponentResources): NonNullable<V1Container["resources"]> {
+  const list = (x: ComponentResources["request"]): Record<string, string> => ({ ...(x.memory === undefined ? {} : { memory: x.memory }), ...(x.cpu === undefined ? {} : { cpu: x.cpu }) });
+  return { requests: list(r.request), limits: list(r.limit) };
+}
+
+/** Pod names: `eraser-<node>-<suffix>` within the 63-character limit. */
+export function podGenerateName(nodeName: string): string {
+  return `eraser-${nodeName}`.slice(0, 57).replace(/[-.]+$/, "") + "-";
+}
+
+function volumes(inputs: PodInputs): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+  const socketPath = inputs.config.manager.runtime.address.replace(/^unix:\/\//, "");
+  const vols: V1Volume[] = [{ name: "runtime-sock", hostPath: { path: socketPath, type: "Socket" } }];
+  const mounts: V1VolumeMount[] = [{ name: "runtime-sock", mountPath: paths.runtimeSocket }];
+  inputs.exclusionConfigMaps.forEach((name, i) => {
+    vols.push({ name: `excluded-${i}`, configMap: { name, optional: false } });
+    mounts.push({ name: `excluded-${i}`, mountPath: `${paths.exclusionDir}/${name}`, readOnly: true });
+  });
+  return { volumes: vols, mounts };
+}
+
+function commonArgs(inputs: PodInputs): string[] {
+  const c = inputs.config.components;
+  const self = [c.remover.image, c.collector.image, c.scanner.image].map((image) => `--self-image=${imageOf(image)}`);
+  const exclusion = inputs.exclusionConfigMaps.length > 0 ? [`${flags.exclusionDir}=${paths.exclusionDir}`] : [];
+  return [`${flags.runtimeEndpoint}=${paths.runtimeEndpoint}`, `${flags.logLevel}=${inputs.config.manager.logLevel}`, ...exclusion, ...self];
+}
+
+const nodeNameEnv = { name: env.nodeName, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } };
+
+function container(name: string, image: ImageRef, res: ComponentResources, args: string[], mounts: V1VolumeMount[]): V1Container {
+  return { name, image: imageOf(image), imagePullPolicy: "IfNotPresent", args, env: [nodeNameEnv], resources: resources(res), volumeMounts: mounts };
+}
+
+function manualContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Container[] {
+  const args = [containerNames.remover, ...commonArgs(inputs), `${flags.imageList}=${paths.imageListFile}`, ...(inputs.job.dryRun ? [flags.dryRun] : [])];
+  const r = inputs.config.components.remover;
+  return [container(containerNames.remover, r.image, r, args, [...mounts, { name: "imagelist", mountPath: paths.imageListDir, readOnly: true }])];
+}
+
+function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Container[] {
+  const { collector, scanner, remover } = inputs.config.components;
+  const shared = { name: "shared-data", mountPath: paths.sharedDir };
+  const common = [...commonArgs(inputs), `${flags.sharedDir}=${paths.sharedDir}`];
+  const scan = scanner.enabled;
+  const list: V1Container[] = [
+    container(containerNames.collector, collector.image, collector, [containerNames.collector, ...common, ...(scan ? [] : [flags.scanDisabled])], [...mounts, shared]),
+  ];
+  if (scan) {
+    const scannerMounts = [...mounts, shared, { name: "manager-config", mountPath: paths.configDir, readOnly: true }, { name: "trivy-cache", mountPath: scanner.config.cacheDir }, ...scanner.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))];
+    const c = container(containerNames.scanner, scanner.image, scanner, [containerNames.scanner, ...common, `${flags.config}=${paths.configFile}`], scannerMounts);
+    c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }];
+    list.push(c);
+  }
+  list.push(container(containerNames.remover, remover.image, remover, [containerNames.remover, ...common, ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])], [...mounts, shared]));
+  return list;
+}
+
+function modeVolumes(inputs: PodInputs): V1Volume[] {
+  if (inputs.job.mode === "manual") return [{ name: "imagelist", configMap: { name: inputs.job.imageListConfigMap ?? "" } }];
+  const scanner = inputs.config.components.scanner;
+  const vols: V1Volume[] = [{ name: "shared-data", emptyDir: {} }];
+  if (scanner.enabled) {
+    vols.push({ name: "manager-config", configMap: { name: managerConfigMapName, items: [{ key: managerConfigKey, path: managerConfigKey }] } });
+    // A host cache: the vulnerability DB is fetched once per node and reused across runs.
+    vols.push({ name: "trivy-cache", hostPath: { path: scanner.config.cacheDir, type: "DirectoryOrCreate" } });
+    for (const v of scanner.volumes) vols.push({ name: v.name, hostPath: { path: v.hostPath } });
+  }
+  return vols;
+}
+
+export function buildWorkerPod(inputs: PodInputs): V1Pod {
+  const m = inputs.config.manager;
+  const { volumes: vols, mounts } = volumes(inputs);
+  const containers = inputs.job.mode === "manual" ? manualContainers(inputs, mounts) : automaticContainers(inputs, mounts);
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      generateName: podGenerateName(inputs.nodeName),
+      namespace: inputs.namespace,
+      labels: { ...m.additionalPodLabels, [labels.podType]: inputs.job.mode === "manual" ? "manual" : "collector", [labels.job]: inputs.job.name },
+      ownerReferences: [{ apiVersion: "eraser.sh/v1", kind: "ImageJob", name: inputs.job.name, uid: inputs.job.uid, controller: true, blockOwnerDeletion: true }],
+    },
+    spec: {
+      nodeName: inputs.nodeName,
+      restartPolicy: "Never",
+      serviceAccountName: imageJobServiceAccount,
+      automountServiceAccountToken: false,
+      tolerations: [{ operator: "Exists" }],
+      ...(m.priorityClassName === "" ? {} : { priorityClassName: m.priorityClassName }),
+      imagePullSecrets: m.pullSecrets.map((name) => ({ name })),
+      containers,
+      volumes: [...vols, ...modeVolumes(inputs)],
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// Helpers for manager tests: the manager's ConfigMap, ImageLists, reading ImageJobs, and keeping
+// the real nodes out of virtual-node tests (the cleanup-filter label, as a user would).
+import { CustomObjectsApi, type CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { ImageJobSchema, type ImageJob } from "../../src/api/imagejob.ts";
+import { ImageListSchema, type ImageList } from "../../src/api/imagelist.ts";
+import type { TestCluster } from "./cluster.ts";
+import { operatorNamespace } from "./manager-run.ts";
+
+export async function setManagerConfig(core: CoreV1Api, yaml: string): Promise<void> {
+  const body = { metadata: { name: "eraser-manager-config", namespace: operatorNamespace }, data: { "controller_manager_config.yaml": yaml } };
+  try {
+    await core.replaceNamespacedConfigMap({ name: "eraser-manager-config", namespace: operatorNamespace, body });
+  } catch {
+    await core.createNamespacedConfigMap({ namespace: operatorNamespace, body });
+  }
+}
+
+export async function optOutRealNodes(cluster: TestCluster, optOut: boolean): Promise<void> {
+  for (const node of cluster.realNodes()) {
+    await cluster.kubectl(["label", "node", node.name, optOut ? "eraser.sh/cleanup.filter=true" : "eraser.sh/cleanup.filter-", "--overwrite"]);
+  }
+}
+
+export function customApi(cluster: TestCluster): CustomObjectsApi {
+  return cluster.kubeConfig().makeApiClient(CustomObjectsApi);
+}
+
+export async function listImageJobs(custom: CustomObjectsApi): Promise<ImageJob[]> {
+  const raw = (await custom.listClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagejobs" })) as { items: unknown[] };
+  return raw.items.map((item) => ImageJobSchema.parse(item));
+}
+
+export async function getImageList(custom: CustomObjectsApi, name: string): Promise<ImageList> {
+  return ImageListSchema.parse(await custom.getClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", name }));
+}
+
+export async function applyImageList(custom: CustomObjectsApi, name: string, images: string[]): Promise<void> {
+  try {
+    const existing = await getImageList(custom, name);
+    await custom.replaceClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", name, body: { ...existing, spec: { images } } });
+  } catch {
+    await custom.createClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", body: { apiVersion: "eraser.sh/v1", kind: "ImageList", metadata: { name }, spec: { images } } });
+  }
+}
+
+export async function deleteAllEraserObjects(custom: CustomObjectsApi): Promise<void> {
+  for (const plural of ["imagelists", "imagejobs"]) {
+    const raw = (await custom.listClusterCustomObject({ group: "eraser.sh", version: "v1", plural })) as { items: { metadata: { name: string } }[] };
+    for (const item of raw.items) await custom.deleteClusterCustomObject({ group: "eraser.sh", version: "v1", plural, name: item.metadata.name }).catch(() => undefined);
+  }
+}
+
+export async function workerPods(core: CoreV1Api, job: string): Promise<V1Pod[]> {
+  return (await core.listNamespacedPod({ namespace: operatorNamespace, labelSelector: `eraser.sh/job=${job}` })).items;
+}
+
+export function nodeResult(removed: number, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, vulnerable: 0, kept: { "in-use": 1 }, failed: 0, failures: [], ...extra });
+}

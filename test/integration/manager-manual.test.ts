@@ -1,0 +1,154 @@
+// Manual mode end to end on the real API server: ImageList -> ImageJob -> one remover pod per
+// selected node (the test plays the kubelet) -> job Completed by ratio, per-node results in the
+// status, ImageList status filled, job and pods cleaned up after the delay.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
+import { completePod, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { applyImageList, customApi, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+
+let cluster: TestCluster;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let manager: ManagerProcess | undefined;
+const virtual = ["mm-a", "mm-b", "mm-c"];
+
+const config = `apiVersion: eraser.sh/v1alpha3
+kind: EraserConfig
+manager:
+  imageJob:
+    successRatio: 1.0
+    cleanup: { delayOnSuccess: 3s, delayOnFailure: 3s }
+  nodeFilter:
+    type: exclude
+    selectors: [eraser.sh/cleanup.filter, kubernetes.io/os=windows]
+  pullSecrets: [regcred]
+  additionalPodLabels: { team: platform }
+components:
+  collector: { enabled: false }
+  scanner: { enabled: false }
+  remover:
+    image: { repo: example.test/remover, tag: t1 }
+`;
+
+before(async () => {
+  cluster = await sharedCluster();
+  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  custom = customApi(cluster);
+  await prepareOperator(cluster, core);
+  await optOutRealNodes(cluster, true);
+  await cluster.addVirtualNodes([...virtual.map((name) => ({ name })), { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]);
+  await setManagerConfig(core, config);
+  await core.createNamespacedConfigMap({
+    namespace: operatorNamespace,
+    body: { metadata: { name: "team-exclusions", labels: { "eraser.sh/exclude.list": "true" } }, data: { "excluded.json": '{"excluded": ["docker.io/library/nginx:*"]}' } },
+  });
+  manager = await startManagerProcess(cluster, ["--pod-timeout=15s"]);
+  await manager.waitForLog(/Started leading/);
+});
+
+after(async () => {
+  await manager?.stop();
+  await deleteAllEraserObjects(custom);
+  await core.deleteNamespacedConfigMap({ name: "team-exclusions", namespace: operatorNamespace }).catch(() => undefined);
+  for (const name of [...virtual, "mm-win"]) await cluster.deleteNode(name);
+  await optOutRealNodes(cluster, false);
+});
+
+/** client-node returns class instances; compare their data. */
+const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+async function jobFor(generation: number) {
+  return eventually(`the ImageJob for generation ${generation}`, async () => (await listImageJobs(custom)).find((j) => j.metadata.annotations?.["eraser.sh/imagelist-generation"] === String(generation)));
+}
+
+async function podsOf(job: string, count: number) {
+  return eventually(`${count} worker pods`, async () => {
+    const pods = await workerPods(core, job);
+    return pods.length >= count ? pods : undefined;
+  });
+}
+
+describe("manual mode", () => {
+  test("an ImageList runs one remover pod per selected node and ends Completed with per-node results", async () => {
+    await applyImageList(custom, "imagelist", ["docker.io/library/alpine:3.7.3"]);
+    const job = await jobFor(1);
+    assert.equal(job.metadata.ownerReferences?.[0]?.kind, "ImageList");
+    const pods = await podsOf(job.metadata.name, 3);
+    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual, "the windows node and the opted-out real nodes get no pod");
+
+    const pod = pods[0]!;
+    assert.match(pod.metadata?.name ?? "", /^eraser-mm-[abc]-[a-z0-9]{5}$/);
+    assert.deepEqual(pod.metadata?.labels, { team: "platform", "eraser.sh/type": "manual", "eraser.sh/job": job.metadata.name });
+    const spec = pod.spec!;
+    assert.equal(spec.restartPolicy, "Never");
+    assert.equal(spec.serviceAccountName, "eraser-imagejob-pods");
+    assert.deepEqual(plain(spec.tolerations), [{ operator: "Exists" }]);
+    assert.deepEqual(plain(spec.imagePullSecrets), [{ name: "regcred" }]);
+    assert.deepEqual(spec.containers.map((c) => c.name), ["remover"]);
+    const remover = spec.containers[0]!;
+    assert.equal(remover.image, "example.test/remover:t1");
+    assert.ok(remover.args?.includes("--imagelist=/run/eraser.sh/imagelist/images"));
+    assert.ok(remover.args?.includes("--exclusion-dir=/run/eraser.sh/excluded"));
+    const socket = spec.volumes?.find((v) => v.hostPath?.path === "/run/containerd/containerd.sock");
+    assert.equal(socket?.hostPath?.type, "Socket");
+    assert.ok(remover.volumeMounts?.some((m) => m.name === socket.name && m.mountPath === "/run/cri/cri.sock"));
+    assert.ok(remover.volumeMounts?.some((m) => m.mountPath === "/run/eraser.sh/excluded/team-exclusions"));
+    const list = await core.readNamespacedConfigMap({ name: `${job.metadata.name}-imagelist`, namespace: operatorNamespace });
+    assert.equal(list.data?.["images"], '["docker.io/library/alpine:3.7.3"]');
+
+    for (const p of pods) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(2) } });
+    const done = await eventually("the job to complete", async () => {
+      const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job.metadata.name);
+      return j?.status?.phase === "Completed" ? j : undefined;
+    });
+    const nodes = (await core.listNode()).items.length;
+    const s = done.status ?? {};
+    assert.deepEqual(
+      { desired: s.desired, succeeded: s.succeeded, failed: s.failed, skipped: s.skipped, removed: s.removed, removedBytes: s.removedBytes },
+      { desired: nodes, succeeded: 3, failed: 0, skipped: nodes - 3, removed: 6, removedBytes: 6000 },
+    );
+    const status = (await getImageList(custom, "imagelist")).status;
+    assert.deepEqual({ success: status?.success, failed: status?.failed, skipped: status?.skipped }, { success: 3, failed: 0, skipped: nodes - 3 });
+    assert.ok(status?.timestamp !== undefined);
+
+    await eventually("job and pods to be cleaned up after delayOnSuccess", async () => {
+      const jobs = await listImageJobs(custom);
+      const left = await workerPods(core, job.metadata.name);
+      return jobs.some((j) => j.metadata.name === job.metadata.name) || left.length > 0 ? undefined : true;
+    });
+  });
+
+  test("a spec change while a job runs starts a new job when that one ends; a stuck pod times out", async () => {
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:1.0"]);
+    const second = await jobFor(2);
+    const pods = await podsOf(second.metadata.name, 3);
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:2.0"]);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await listImageJobs(custom)).filter((j) => j.metadata.annotations?.["eraser.sh/imagelist-generation"] === "3").length, 0, "no second job while the first runs");
+    // Two nodes finish; the third pod stays Pending, as on a node that is NotReady.
+    for (const p of pods.slice(0, 2)) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+    const failed = await eventually("the job to end by the pod timeout", async () => {
+      const j = (await listImageJobs(custom)).find((x) => x.metadata.name === second.metadata.name);
+      return j?.status?.phase === "Failed" ? j : undefined;
+    }, 45_000);
+    const status = failed.status ?? {};
+    assert.equal(status.succeeded, 2);
+    assert.equal(status.failed, 1);
+    assert.match(status.failedNodes?.[0]?.reason ?? "", /did not finish within 15 s \(Pending\)/);
+    const third = await jobFor(3);
+    const list = await core.readNamespacedConfigMap({ name: `${third.metadata.name}-imagelist`, namespace: operatorNamespace });
+    assert.equal(list.data?.["images"], '["docker.io/library/busybox:2.0"]', "the new job carries the latest spec");
+  });
+
+  test("an ImageList with another name is not acted on, and says so in an Event", async () => {
+    await applyImageList(custom, "my-list", ["docker.io/library/alpine:1"]);
+    const event = await eventually("an Ignored event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default", fieldSelector: "involvedObject.name=my-list" });
+      return events.items.find((e) => e.reason === "Ignored");
+    });
+    assert.match(event.message ?? "", /only the ImageList named "imagelist" is acted on/);
+    assert.equal((await listImageJobs(custom)).filter((j) => j.metadata.ownerReferences?.[0]?.name === "my-list").length, 0);
+  });
+});
