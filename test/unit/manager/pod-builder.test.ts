@@ -1,0 +1,53 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultEraserConfig } from "../../../src/api/config/defaults.ts";
+import { buildWorkerPod, podGenerateName } from "../../../src/manager/pods/build.ts";
+
+const job = { name: "imagejob-auto-x", uid: "u1", mode: "automatic" as const, dryRun: false };
+
+describe("worker pod builder", () => {
+  test("automatic: collector, trivy-scanner and remover share an emptyDir; the scanner gets its config, the runtime and a host trivy cache", () => {
+    const pod = buildWorkerPod({ job, nodeName: "node-a", config: defaultEraserConfig(), exclusionConfigMaps: ["eraser-system-exclusion"], namespace: "eraser-system" });
+    const containers = pod.spec?.containers ?? [];
+    assert.deepEqual(containers.map((c) => c.name), ["collector", "trivy-scanner", "remover"]);
+    for (const c of containers) {
+      assert.ok(c.volumeMounts?.some((m) => m.name === "shared-data" && m.mountPath === "/run/eraser.sh/shared-data"), `${c.name} shares the emptyDir`);
+      assert.ok(c.volumeMounts?.some((m) => m.mountPath === "/run/cri/cri.sock"), `${c.name} has the runtime socket`);
+      assert.ok(c.args?.includes("--exclusion-dir=/run/eraser.sh/excluded"));
+      assert.equal(c.args?.[0], c.name === "trivy-scanner" ? "trivy-scanner" : c.name);
+    }
+    const scanner = containers[1]!;
+    assert.ok(scanner.args?.includes("--config=/config/controller_manager_config.yaml"));
+    assert.ok(scanner.env?.some((e) => e.name === "CONTAINERD_NAMESPACE" && e.value === "k8s.io"));
+    assert.ok(scanner.volumeMounts?.some((m) => m.name === "trivy-cache" && m.mountPath === "/var/lib/trivy"));
+    const cache = pod.spec?.volumes?.find((v) => v.name === "trivy-cache");
+    assert.deepEqual(cache?.hostPath, { path: "/var/lib/trivy", type: "DirectoryOrCreate" });
+    assert.equal(pod.metadata?.labels?.["eraser.sh/type"], "collector");
+    assert.deepEqual(scanner.resources, { requests: { memory: "500Mi", cpu: "1000m" }, limits: { memory: "2Gi" } });
+  });
+
+  test("scanner disabled: collector (--scan-disabled) and remover only; automatic dry run reaches the remover", () => {
+    const config = defaultEraserConfig();
+    config.components.scanner.enabled = false;
+    config.manager.dryRun = true;
+    const pod = buildWorkerPod({ job, nodeName: "n", config, exclusionConfigMaps: [], namespace: "eraser-system" });
+    const containers = pod.spec?.containers ?? [];
+    assert.deepEqual(containers.map((c) => c.name), ["collector", "remover"]);
+    assert.ok(containers[0]?.args?.includes("--scan-disabled"));
+    assert.ok(containers[1]?.args?.includes("--dry-run"));
+    assert.ok(!containers[0]?.args?.some((a) => a.startsWith("--exclusion-dir")), "no exclusion dir when no list is mounted");
+  });
+
+  test("the runtime socket comes from manager.runtime.address; our own images are never removed", () => {
+    const config = defaultEraserConfig();
+    config.manager.runtime = { name: "crio", address: "unix:///run/crio/crio.sock" };
+    const pod = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config, exclusionConfigMaps: [], namespace: "ns" });
+    assert.deepEqual(pod.spec?.volumes?.[0]?.hostPath, { path: "/run/crio/crio.sock", type: "Socket" });
+    assert.ok(pod.spec?.containers[0]?.args?.includes("--self-image=ghcr.io/eraser-ts/eraser-worker:v0.1.0"));
+  });
+
+  test("pod names fit 63 characters for long node names", () => {
+    assert.equal(podGenerateName("node-1"), "eraser-node-1-");
+    assert.ok(podGenerateName("a".repeat(80)).length + 5 <= 63);
+  });
+});
