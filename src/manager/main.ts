@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     logger.fatal({ err: describeError(error) }, "Cannot start the manager");
-    process.exitCode = 1;
-    return;
+    // Open API connections would keep the process alive; a manager that cannot start must exit.
+    process.exit(1);
   }
   const stop = (): void => {
     logger.info("Shutting down");

@@ -34,7 +34,13 @@ export class EventRecorder {
         namespace,
         body: {
           metadata: { name, namespace },
-          involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.name, ...(object.uid === undefined ? {} : { uid: object.uid }) },
+          involvedObject: {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.name,
+            ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
+            ...(object.uid === undefined ? {} : { uid: object.uid }),
+          },
           type,
           reason,
           message: message.slice(0, 1024),

@@ -2,7 +2,7 @@
 // Node objects. Its state file lets another process attach (tier runner -> test files) or clean up.
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startContainerd, type ContainerdInstance } from "./containerd.ts";
 import { startControlPlane } from "./control-plane.ts";
@@ -62,6 +62,15 @@ export class TestCluster {
     if (current === null) throw new Error("admin kubeconfig has no user");
     kc.users = kc.users.map((u) => (u.name === current.name ? { ...u, impersonateUser: user } : u));
     return kc;
+  }
+
+  /** A kubeconfig file that impersonates `user` (for processes such as the manager). */
+  impersonatedKubeconfigFile(user: string): string {
+    const body = JSON.parse(readFileSync(this.#state.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const u of body.users) u.user["as"] = user;
+    const file = join(this.#state.dir, `kubeconfig-as-${user.replace(/[^a-z0-9-]/gi, "_")}`);
+    writeFileSync(file, JSON.stringify(body), { mode: 0o600 });
+    return file;
   }
 
   serviceAccountKubeConfig(namespace: string, name: string): KubeConfig {

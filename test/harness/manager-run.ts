@@ -16,6 +16,8 @@ export interface ManagerProcess {
   /** SIGTERM and wait (graceful), or SIGKILL with `kill: true`. */
   stop(options?: { kill?: boolean }): Promise<void>;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code when the process ends by itself. */
+  exit(): Promise<number | null>;
 }
 
 export async function prepareOperator(cluster: TestCluster, core: CoreV1Api): Promise<void> {
@@ -49,6 +51,7 @@ export async function startManagerProcess(cluster: TestCluster, extraArgs: strin
   const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
   const manager: ManagerProcess = {
     child,
+    exit: () => exited.then(() => child.exitCode),
     port,
     logs,
     async stop(options = {}) {

@@ -1,0 +1,158 @@
+// The manager as an operator runs it: as its deploy/ ServiceAccount (least privilege), two
+// replicas behind a Lease, killed mid-job and restarted, with its config changed under it.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
+import { completePod, repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { applyImageList, customApi, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+
+let cluster: TestCluster;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+const running: ManagerProcess[] = [];
+const virtual = ["mo-a", "mo-b", "mo-c"];
+const managerSa = `system:serviceaccount:${operatorNamespace}:eraser-controller-manager`;
+const workerSa = `system:serviceaccount:${operatorNamespace}:eraser-imagejob-pods`;
+
+const config = (removerTag: string, extra = ""): string => `apiVersion: eraser.sh/v1alpha3
+kind: EraserConfig
+manager:
+  imageJob: { cleanup: { delayOnSuccess: 1h, delayOnFailure: 1h } }
+${extra}components:
+  collector: { enabled: false }
+  scanner: { enabled: false }
+  remover: { image: { repo: example.test/remover, tag: "${removerTag}" } }
+`;
+
+async function manager(args: string[] = []): Promise<ManagerProcess> {
+  const kubeconfig = cluster.impersonatedKubeconfigFile(managerSa);
+  const m = await startManagerProcess(cluster, [`--kubeconfig=${kubeconfig}`, "--pod-timeout=2m", ...args]);
+  running.push(m);
+  return m;
+}
+
+async function runList(images: string[]): Promise<string> {
+  const before = new Set((await listImageJobs(custom)).map((j) => j.metadata.name));
+  await applyImageList(custom, "imagelist", images);
+  return eventually("a new manual job", async () => (await listImageJobs(custom)).find((j) => !before.has(j.metadata.name))?.metadata.name);
+}
+
+async function podsFor(job: string, count: number) {
+  return eventually(`${count} pods for ${job}`, async () => {
+    const pods = await workerPods(core, job);
+    return pods.length >= count ? pods : undefined;
+  });
+}
+
+async function finish(job: string) {
+  for (const p of await workerPods(core, job)) {
+    if (p.status?.phase === undefined || p.status.phase === "Pending") await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+  }
+  return eventually(`${job} to complete`, async () => {
+    const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job);
+    return j?.status?.phase === "Completed" ? j : undefined;
+  });
+}
+
+before(async () => {
+  cluster = await sharedCluster();
+  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  custom = customApi(cluster);
+  await prepareOperator(cluster, core);
+  const rbac = await cluster.kubectl(["apply", "-f", join(repoRoot, "deploy", "rbac.yaml")]);
+  assert.equal(rbac.exitCode, 0, rbac.stderr);
+  await optOutRealNodes(cluster, true);
+  await cluster.addVirtualNodes(virtual.map((name) => ({ name })));
+  await setManagerConfig(core, config("t1"));
+});
+
+after(async () => {
+  for (const m of running) await m.stop({ kill: true });
+  await deleteAllEraserObjects(custom);
+  for (const name of virtual) await cluster.deleteNode(name);
+  await optOutRealNodes(cluster, false);
+});
+
+describe("RBAC from deploy/", () => {
+  test("the worker ServiceAccount can do nothing; the manager's can do what it needs and no more", async () => {
+    const can = async (as: string, ...args: string[]): Promise<boolean> => (await cluster.kubectl(["auth", "can-i", ...args, `--as=${as}`])).stdout.trim() === "yes";
+    for (const verb of [["create", "pods", "-n", operatorNamespace], ["get", "nodes"], ["list", "imagelists.eraser.sh"], ["get", "configmaps", "-n", operatorNamespace]]) {
+      assert.equal(await can(workerSa, ...verb), false, `worker may not ${verb.join(" ")}`);
+    }
+    assert.equal(await can(managerSa, "create", "pods", "-n", operatorNamespace), true);
+    assert.equal(await can(managerSa, "list", "nodes"), true);
+    assert.equal(await can(managerSa, "patch", "imagejobs.eraser.sh", "--subresource=status"), true);
+    assert.equal(await can(managerSa, "create", "pods", "-n", "default"), false, "pods only in its namespace");
+    assert.equal(await can(managerSa, "get", "secrets", "-n", operatorNamespace), false);
+    assert.equal(await can(managerSa, "delete", "nodes"), false);
+    assert.equal(await can(managerSa, "update", "imagelists.eraser.sh"), false, "it never edits a user's spec");
+  });
+});
+
+describe("running the manager", () => {
+  test("as its ServiceAccount, killed mid-job and restarted: no duplicate job, no orphan or extra pod, the job completes", async () => {
+    const first = await manager();
+    await first.waitForLog(/Started leading/);
+    const job = await runList(["docker.io/library/alpine:1"]);
+    const pods = await podsFor(job, 3);
+    await first.stop({ kill: true });
+    const second = await manager();
+    await second.waitForLog(/Started leading/, 40_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await listImageJobs(custom)).filter((j) => j.metadata.ownerReferences?.[0]?.name === "imagelist" && j.status?.phase !== "Completed").length, 1, "still one job");
+    const after = await workerPods(core, job);
+    assert.deepEqual(after.map((p) => p.metadata?.name).sort(), pods.map((p) => p.metadata?.name).sort(), "the same pods, no new ones");
+    const done = await finish(job);
+    assert.equal(done.status?.succeeded, 3);
+    await second.stop();
+  });
+
+  test("two managers: exactly one acts; when the leader dies the other takes over and finishes the job", async () => {
+    const a = await manager(["--identity=replica-a"]);
+    await a.waitForLog(/Started leading/, 40_000);
+    const b = await manager(["--identity=replica-b"]);
+    await b.waitForLog(/Serving \/healthz/);
+    const job = await runList(["docker.io/library/alpine:2"]);
+    await podsFor(job, 3);
+    assert.ok(!b.logs.some((l) => l.includes("Started leading")), "the standby does not act");
+    assert.ok(!b.logs.some((l) => l.includes("Created worker pods")));
+    await a.stop({ kill: true });
+    await b.waitForLog(/Started leading/, 30_000);
+    const done = await finish(job);
+    assert.equal(done.status?.phase, "Completed");
+    await b.stop();
+  });
+
+  test("a changed config applies to the next job without a restart; a broken one is refused with an Event and the old one keeps working", async () => {
+    const m = await manager();
+    await m.waitForLog(/Started leading/, 40_000);
+    await setManagerConfig(core, config("t2"));
+    await m.waitForLog(/Loaded changed manager config/);
+    const job = await runList(["docker.io/library/alpine:3"]);
+    const pods = await podsFor(job, 3);
+    assert.ok(pods.every((p) => p.spec?.containers[0]?.image === "example.test/remover:t2"), "the new remover image is used");
+    await finish(job);
+
+    await setManagerConfig(core, config("t3", "  nodeFilter: { type: sometimes }\n"));
+    const event = await eventually("an InvalidConfig event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: operatorNamespace, fieldSelector: "involvedObject.name=eraser-manager-config" });
+      return events.items.find((e) => e.reason === "InvalidConfig");
+    });
+    assert.match(event.message ?? "", /kept the last good config: invalid EraserConfig field "manager\.nodeFilter\.type"/);
+    const next = await runList(["docker.io/library/alpine:4"]);
+    const nextPods = await podsFor(next, 3);
+    assert.ok(nextPods.every((p) => p.spec?.containers[0]?.image === "example.test/remover:t2"), "the last good config still runs");
+    await finish(next);
+    await m.stop();
+  });
+
+  test("a broken config at start-up stops the manager with the field named", async () => {
+    await setManagerConfig(core, config("t1", "  profile: { port: lots }\n"));
+    const m = await manager();
+    assert.equal(await m.exit(), 1);
+    assert.match(m.logs.join("\n"), /invalid EraserConfig field \\"manager\.profile\.port\\"/);
+    await setManagerConfig(core, config("t1"));
+  });
+});
