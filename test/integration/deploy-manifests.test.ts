@@ -1,0 +1,57 @@
+// deploy/ on the real API server: every manifest is accepted (server-side dry run, after the CRDs),
+// and RBAC grants the manager exactly what it needs while the worker pods' account gets nothing.
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
+
+const deployDir = join(repoRoot, "deploy");
+const managerSa = "system:serviceaccount:eraser-system:eraser-controller-manager";
+const podsSa = "system:serviceaccount:eraser-system:eraser-imagejob-pods";
+let cluster: TestCluster;
+
+async function canI(as: string, verb: string, resource: string, namespace: string): Promise<boolean> {
+  const r = await cluster.kubectl(["auth", "can-i", verb, resource, "-n", namespace], { as });
+  return r.stdout.trim() === "yes";
+}
+
+describe("deploy/ manifests", () => {
+  before(async () => {
+    cluster = await sharedCluster();
+    const crds = await cluster.kubectl(["apply", "-f", join(repoRoot, "crds")]);
+    assert.equal(crds.exitCode, 0, crds.stderr);
+    await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/imagelists.eraser.sh", "crd/imagejobs.eraser.sh"]);
+    for (const file of ["namespace.yaml", "rbac.yaml"]) {
+      const r = await cluster.kubectl(["apply", "-f", join(deployDir, file)]);
+      assert.equal(r.exitCode, 0, `${file}: ${r.stderr}`);
+    }
+  });
+
+  test("the kustomization and the examples pass a server-side dry run", async () => {
+    const all = await cluster.kubectl(["apply", "--dry-run=server", "-k", deployDir]);
+    assert.equal(all.exitCode, 0, all.stderr);
+    for (const file of ["exclusion-example.yaml", "imagelist-example.yaml"]) {
+      const r = await cluster.kubectl(["apply", "--dry-run=server", "-f", join(deployDir, file)]);
+      assert.equal(r.exitCode, 0, `${file}: ${r.stderr}`);
+    }
+  });
+
+  test("the manager may manage worker pods, leases and config in its namespace only", async () => {
+    assert.equal(await canI(managerSa, "create", "pods", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "delete", "pods", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "update", "leases.coordination.k8s.io", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "watch", "configmaps", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "create", "events", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "patch", "imagejobs.eraser.sh/status", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "list", "nodes", "default"), true);
+    assert.equal(await canI(managerSa, "create", "pods", "default"), false);
+    assert.equal(await canI(managerSa, "get", "secrets", "eraser-system"), false);
+    assert.equal(await canI(managerSa, "delete", "nodes", "default"), false);
+  });
+
+  test("the worker pods' account can do nothing beyond the defaults", async () => {
+    for (const [verb, resource] of [["get", "pods"], ["list", "nodes"], ["get", "configmaps"], ["create", "events"], ["get", "imagelists.eraser.sh"]] as const) {
+      assert.equal(await canI(podsSa, verb, resource, "eraser-system"), false, `${verb} ${resource}`);
+    }
+  });
+});
