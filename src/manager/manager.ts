@@ -18,7 +18,7 @@ import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
 import { runLeaderElection } from "./leader/election.ts";
 import { WorkQueue } from "./queue.ts";
-import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom } from "./schedule/cluster-adapters.ts";
+import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom, recordAutomaticFinish } from "./schedule/cluster-adapters.ts";
 import { AutomaticScheduler } from "./schedule/scheduler.ts";
 import { TokenBucket } from "./token-bucket.ts";
 
@@ -146,10 +146,23 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     concurrency: o.podCreationConcurrency,
     budgetMs: 2000,
   });
-  const jobController = new ImageJobController({ apis, state, config: () => config.current(), namespace: o.namespace, clock, events, metrics, creator, podTimeoutMs: o.podTimeoutMs, logger: logger.child({ controller: "imagejob" }) });
+  const store = new ConfigMapScheduleStore(apis, o.namespace);
+  const jobController = new ImageJobController({
+    apis,
+    state,
+    config: () => config.current(),
+    namespace: o.namespace,
+    clock,
+    events,
+    metrics,
+    creator,
+    podTimeoutMs: o.podTimeoutMs,
+    logger: logger.child({ controller: "imagejob" }),
+    onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),
+  });
   const listController = new ImageListController({ apis, state, gate, namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
   const scheduler = new AutomaticScheduler({
-    store: new ConfigMapScheduleStore(apis, o.namespace),
+    store,
     jobs: new ClusterAutomaticJobs({ apis, state, gate, manualPending: () => listController.pending(), config: () => config.current() }),
     now: () => clock.now(),
     policy: () => policyFrom(config.current()),

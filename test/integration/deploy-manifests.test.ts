@@ -42,7 +42,8 @@ describe("deploy/ manifests", () => {
     assert.equal(await canI(managerSa, "update", "leases.coordination.k8s.io", "eraser-system"), true);
     assert.equal(await canI(managerSa, "watch", "configmaps", "eraser-system"), true);
     assert.equal(await canI(managerSa, "create", "events", "eraser-system"), true);
-    assert.equal(await canI(managerSa, "patch", "imagejobs.eraser.sh/status", "eraser-system"), true);
+    const statusPatch = await cluster.kubectl(["auth", "can-i", "patch", "imagejobs.eraser.sh", "--subresource=status"], { as: managerSa });
+    assert.equal(statusPatch.stdout.trim(), "yes", "the manager writes ImageJob status (the status subresource)");
     assert.equal(await canI(managerSa, "list", "nodes", "default"), true);
     assert.equal(await canI(managerSa, "create", "pods", "default"), false);
     assert.equal(await canI(managerSa, "get", "secrets", "eraser-system"), false);

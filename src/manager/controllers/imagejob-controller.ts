@@ -33,6 +33,8 @@ export interface ImageJobControllerDeps {
   creator: PodCreator;
   podTimeoutMs: number;
   logger: Logger;
+  /** Told when an automatic job ends, before it can be cleaned up (the schedule counts from it). */
+  onAutomaticJobFinished: (name: string, finishedMs: number) => Promise<void>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -140,6 +142,7 @@ export class ImageJobController {
       completionTime: iso(now),
       deleteAfter: iso(now + delay),
     };
+    if (modeOf(job) === "automatic") await this.#d.onAutomaticJobFinished(job.metadata.name, now);
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);

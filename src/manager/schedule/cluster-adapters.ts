@@ -50,6 +50,13 @@ export interface AutomaticJobsDeps {
   config: () => EraserConfig;
 }
 
+/** Records the end of the schedule's last run, if `name` is that run (idempotent). */
+export async function recordAutomaticFinish(store: ScheduleStore, name: string, finishedMs: number): Promise<void> {
+  const stored = await store.load();
+  if (stored.lastJob !== name || stored.state.lastFinishedMs !== undefined) return;
+  await store.save({ ...stored, state: { ...stored.state, lastFinishedMs: finishedMs } });
+}
+
 export class ClusterAutomaticJobs implements AutomaticJobs {
   readonly #d: AutomaticJobsDeps;
 
