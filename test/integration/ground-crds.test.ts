@@ -2,17 +2,12 @@
 // server itself refuses an invalid one with a schema error.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
 
-const aksImageList = `apiVersion: eraser.sh/v1
-kind: ImageList
-metadata:
-  name: imagelist
-spec:
-  images:
-    - docker.io/library/alpine:3.7.3
-`;
+// The ImageList from the AKS Image Cleaner docs, unchanged.
+const aksImageList = readFileSync(new URL("../fixtures/aks-imagelist.yaml", import.meta.url), "utf8");
 
 let cluster: TestCluster;
 

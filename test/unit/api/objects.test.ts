@@ -1,17 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ImageListSchema } from "../../../src/api/imagelist.ts";
 import { ImageJobSchema } from "../../../src/api/imagejob.ts";
 
-const aksImageList = `apiVersion: eraser.sh/v1
-kind: ImageList
-metadata:
-  name: imagelist
-spec:
-  images:
-    - docker.io/library/alpine:3.7.3
-`;
+// The ImageList from the AKS Image Cleaner docs, unchanged.
+const aksImageList = readFileSync(new URL("../../fixtures/aks-imagelist.yaml", import.meta.url), "utf8");
 
 describe("ImageList and ImageJob objects", () => {
   test("the ImageList from the AKS Image Cleaner docs parses unchanged", () => {
