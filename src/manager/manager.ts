@@ -17,6 +17,7 @@ import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
+import { JobTargets } from "./controllers/job-targets.ts";
 import { runLeaderElection } from "./leader/election.ts";
 import { WorkQueue } from "./queue.ts";
 import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom, recordAutomaticFinish } from "./schedule/cluster-adapters.ts";
@@ -159,6 +160,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     events,
     metrics,
     creator,
+    targets: new JobTargets(apis, o.namespace),
     podTimeoutMs: o.podTimeoutMs,
     logger: logger.child({ controller: "imagejob" }),
     onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),

@@ -21,6 +21,7 @@ import { buildWorkerPod } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { jobProgress, onePodPerNode, type JobProgress } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
+import type { JobTargets } from "./job-targets.ts";
 
 export interface ImageJobControllerDeps {
   apis: Apis;
@@ -31,6 +32,7 @@ export interface ImageJobControllerDeps {
   events: EventRecorder;
   metrics: ManagerMetrics;
   creator: PodCreator;
+  targets: JobTargets;
   podTimeoutMs: number;
   logger: Logger;
   /** Told when an automatic job ends, before it can be cleaned up (the schedule counts from it). */
@@ -56,6 +58,7 @@ export class ImageJobController {
     const job = this.#d.state.imageJob(name);
     if (job === undefined || job.metadata.deletionTimestamp !== undefined) {
       this.#d.creator.forget(name);
+      this.#d.targets.forget(name);
       return undefined;
     }
     const phase = job.status?.phase;
@@ -73,7 +76,8 @@ export class ImageJobController {
   }
 
   async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
-    const { all, selected } = this.#selectedNodes(config);
+    const { all, selected: chosen } = this.#selectedNodes(config);
+    const selected = await this.#d.targets.record(job, chosen);
     const mode = modeOf(job);
     const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
     const status = { phase: "Running", desired: all.length, skipped: all.length - selected.length, succeeded: 0, failed: 0, startTime: iso(this.#d.clock.now()), mode, dryRun };
@@ -88,7 +92,7 @@ export class ImageJobController {
     const pods = onePodPerNode(this.#d.state.podsOfJob(name));
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     const pending = this.#d.creator.pending(name, seen);
-    const missing = this.#selectedNodes(config).selected.filter((n) => !seen.has(n) && !pending.has(n));
+    const missing = (await this.#d.targets.get(name)).filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing);
     const progress = jobProgress(pods, this.#d.clock.now(), this.#d.podTimeoutMs);
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
@@ -186,6 +190,7 @@ export class ImageJobController {
       if (!isNotFound(error)) throw error;
     }
     this.#d.creator.forget(name);
+    this.#d.targets.forget(name);
     return undefined;
   }
 }
