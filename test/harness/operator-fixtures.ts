@@ -1,10 +1,11 @@
 // Helpers for manager tests: the manager's ConfigMap, ImageLists, reading ImageJobs, and keeping
 // the real nodes out of virtual-node tests (the cleanup-filter label, as a user would).
-import { CustomObjectsApi, type CoreV1Api, type V1Pod } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { ImageJobSchema, type ImageJob } from "../../src/api/imagejob.ts";
 import { ImageListSchema, type ImageList } from "../../src/api/imagelist.ts";
-import type { TestCluster } from "./cluster.ts";
-import { operatorNamespace } from "./manager-run.ts";
+import { sharedCluster, type TestCluster } from "./cluster.ts";
+import { operatorNamespace, prepareOperator } from "./manager-run.ts";
+import type { VirtualNodeSpec } from "./virtual-nodes.ts";
 
 export async function setManagerConfig(core: CoreV1Api, yaml: string): Promise<void> {
   const body = { metadata: { name: "eraser-manager-config", namespace: operatorNamespace }, data: { "controller_manager_config.yaml": yaml } };
@@ -56,4 +57,18 @@ export async function workerPods(core: CoreV1Api, job: string): Promise<V1Pod[]>
 
 export function nodeResult(removed: number, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, vulnerable: 0, kept: { "in-use": 1 }, failed: 0, failures: [], ...extra });
+}
+
+/**
+ * The common start of a manager test: the shared test ground with the operator's CRDs, namespace
+ * and worker ServiceAccount, the real nodes opted out, and the test's virtual nodes.
+ */
+export async function prepareManagerTest(nodes: VirtualNodeSpec[]): Promise<{ cluster: TestCluster; core: CoreV1Api; custom: CustomObjectsApi }> {
+  const cluster = await sharedCluster();
+  const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  const custom = customApi(cluster);
+  await prepareOperator(cluster, core);
+  await optOutRealNodes(cluster, true);
+  await cluster.addVirtualNodes(nodes);
+  return { cluster, core, custom };
 }

@@ -3,10 +3,10 @@
 // pods carry collector, trivy-scanner and remover with their args, env and mounts.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
-import { completePod, sharedCluster, type TestCluster } from "../harness/index.ts";
-import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
-import { customApi, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { completePod, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
 let cluster: TestCluster;
 let core: CoreV1Api;
@@ -44,12 +44,7 @@ async function completeAll(job: string): Promise<void> {
 }
 
 before(async () => {
-  cluster = await sharedCluster();
-  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  custom = customApi(cluster);
-  await prepareOperator(cluster, core);
-  await optOutRealNodes(cluster, true);
-  await cluster.addVirtualNodes(virtual.map((name) => ({ name })));
+  ({ cluster, core, custom } = await prepareManagerTest(virtual.map((name) => ({ name }))));
   await core.deleteNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace }).catch(() => undefined);
   await setManagerConfig(core, config);
 });

@@ -2,10 +2,10 @@
 // virtual nodes (the test plays the kubelet).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
-import { completePod, sharedCluster, type TestCluster } from "../harness/index.ts";
-import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
-import { applyImageList, customApi, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { completePod, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { applyImageList, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
 let cluster: TestCluster;
 let core: CoreV1Api;
@@ -43,12 +43,7 @@ async function finished(job: string) {
 }
 
 before(async () => {
-  cluster = await sharedCluster();
-  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  custom = customApi(cluster);
-  await prepareOperator(cluster, core);
-  await optOutRealNodes(cluster, true);
-  await cluster.addVirtualNodes(many.map((name, i) => ({ name, labels: { pool: i < 3 ? "batch" : "web" } })));
+  ({ cluster, core, custom } = await prepareManagerTest(many.map((name, i) => ({ name, labels: { pool: i < 3 ? "batch" : "web" } }))));
   await setManagerConfig(core, config("{ type: include, selectors: [pool=batch] }", 1));
   manager = await startManagerProcess(cluster, ["--pod-creation-qps=200", "--pod-creation-burst=200", "--pod-timeout=5m"]);
   await manager.waitForLog(/Started leading/);

@@ -3,10 +3,10 @@
 // status, ImageList status filled, job and pods cleaned up after the delay.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
-import { completePod, sharedCluster, type TestCluster } from "../harness/index.ts";
-import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
-import { applyImageList, customApi, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { completePod, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
 let cluster: TestCluster;
 let core: CoreV1Api;
@@ -33,12 +33,7 @@ components:
 `;
 
 before(async () => {
-  cluster = await sharedCluster();
-  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  custom = customApi(cluster);
-  await prepareOperator(cluster, core);
-  await optOutRealNodes(cluster, true);
-  await cluster.addVirtualNodes([...virtual.map((name) => ({ name })), { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]);
+  ({ cluster, core, custom } = await prepareManagerTest([...virtual.map((name) => ({ name })), { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]));
   await setManagerConfig(core, config);
   await core.createNamespacedConfigMap({
     namespace: operatorNamespace,
