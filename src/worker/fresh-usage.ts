@@ -1,26 +1,47 @@
-// "Re-check in use immediately before each removal" without one ListContainers per image: a
-// removal waits for a container listing that *started after* the removal asked, and concurrent
-// removals share that listing. A container created before the listing started is always seen.
+// "Re-check in use immediately before each removal" without one ListContainers per image.
+// A check must see a container listing that was *sent after* the check was asked, so a container
+// created before the check is always seen. At most one listing is on the wire at a time: a check
+// that arrives while one is in flight cannot trust it (it may have been sent before the container
+// appeared), so it joins the next listing, which is sent the moment the current one returns. All
+// checks that arrive during one listing share the next, which keeps the runtime's load to about
+// one ListContainers per round trip however many removals are in flight.
 import type { CriClient } from "../cri/types.ts";
 import { indexUsage, type UsageIndex } from "./in-use.ts";
 
 export class FreshUsage {
   readonly #cri: CriClient;
-  #current: { startedAt: number; result: Promise<UsageIndex> } | undefined;
-  #sequence = 0;
+  #inFlight: Promise<UsageIndex> | undefined;
+  #next: Promise<UsageIndex> | undefined;
+  /** How many listings were sent (the benchmark and the tests read it). */
+  listings = 0;
 
   constructor(cri: CriClient) {
     this.#cri = cri;
   }
 
-  /** A usage index from a listing that began after this call. */
-  async check(): Promise<UsageIndex> {
-    const askedAt = ++this.#sequence;
-    const current = this.#current;
-    if (current !== undefined && current.startedAt >= askedAt) return current.result;
-    const startedAt = ++this.#sequence;
-    const result = this.#cri.listContainers().then(indexUsage);
-    this.#current = { startedAt, result };
-    return result;
+  /** A usage index from a listing that was sent after this call. */
+  check(): Promise<UsageIndex> {
+    const inFlight = this.#inFlight;
+    if (inFlight === undefined) return this.#send();
+    const settled = inFlight.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#next ??= settled.then(() => {
+      this.#next = undefined;
+      return this.#send();
+    });
+    return this.#next;
+  }
+
+  #send(): Promise<UsageIndex> {
+    this.listings++;
+    const listing = this.#cri.listContainers().then(indexUsage);
+    this.#inFlight = listing;
+    const done = (): void => {
+      if (this.#inFlight === listing) this.#inFlight = undefined;
+    };
+    listing.then(done, done);
+    return listing;
   }
 }
