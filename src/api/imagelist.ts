@@ -1,21 +1,21 @@
 // ImageList (eraser.sh/v1, also served as v1alpha1): the images to remove in manual mode.
-import { z } from "zod";
+import * as z from "./zod.ts";
 import { ObjectMetaSchema } from "./object-meta.ts";
 
 export const ImageListSpecSchema = z.looseObject({
   /** References, image IDs or digests; `"*"` means every unused image (prune). */
-  images: z.array(z.string().min(1, "an image entry must not be empty")),
+  images: z.array(z.string().check(z.minLength(1, "an image entry must not be empty"))),
   /** Beyond Eraser: report what would be removed, remove nothing. */
-  dryRun: z.boolean().optional(),
+  dryRun: z.optional(z.boolean()),
 });
 
 export const ImageListStatusSchema = z.looseObject({
-  timestamp: z.union([z.string(), z.date()]).optional(),
-  success: z.number().int().optional(),
-  failed: z.number().int().optional(),
-  skipped: z.number().int().optional(),
-  observedGeneration: z.number().int().optional(),
-  message: z.string().optional(),
+  timestamp: z.optional(z.union([z.string(), z.date()])),
+  success: z.optional(z.int()),
+  failed: z.optional(z.int()),
+  skipped: z.optional(z.int()),
+  observedGeneration: z.optional(z.int()),
+  message: z.optional(z.string()),
 });
 
 export const ImageListSchema = z.looseObject({
@@ -23,7 +23,7 @@ export const ImageListSchema = z.looseObject({
   kind: z.literal("ImageList"),
   metadata: ObjectMetaSchema,
   spec: ImageListSpecSchema,
-  status: ImageListStatusSchema.optional(),
+  status: z.optional(ImageListStatusSchema),
 });
 
 export type ImageList = z.infer<typeof ImageListSchema>;

@@ -1,7 +1,7 @@
 // The per-node result a remover writes to its termination message and the manager reads back into
 // ImageJob.status. The kubelet keeps at most 4096 bytes of a termination message, so the format is
 // compact and the failure list is bounded; `formatNodeResult` enforces the size.
-import { z } from "zod";
+import * as z from "./zod.ts";
 
 export const maxTerminationMessageBytes = 4096;
 
@@ -19,21 +19,23 @@ export const keptReasons = [
 export const KeptReasonSchema = z.enum(keptReasons);
 export type KeptReason = z.infer<typeof KeptReasonSchema>;
 
+const count = z.int().check(z.nonnegative());
+
 export const NodeResultSchema = z.object({
   /** Format version, for the manager to refuse a result it does not understand. */
   v: z.literal(1),
   dryRun: z.boolean(),
   /** Images removed (or, in a dry run, that would have been removed). */
-  removed: z.number().int().nonnegative(),
-  removedBytes: z.number().int().nonnegative(),
+  removed: count,
+  removedBytes: count,
   /** Vulnerable images found by the scanner (automatic mode with the scanner on). */
-  vulnerable: z.number().int().nonnegative().default(0),
-  kept: z.partialRecord(KeptReasonSchema, z.number().int().nonnegative()),
-  failed: z.number().int().nonnegative(),
+  vulnerable: z._default(count, 0),
+  kept: z.partialRecord(KeptReasonSchema, count),
+  failed: count,
   /** The first few failures, `{image, reason}`; `failed` has the full count. */
-  failures: z.array(z.object({ image: z.string(), reason: z.string() })).max(20),
+  failures: z.array(z.object({ image: z.string(), reason: z.string() })).check(z.maxLength(20)),
   /** Set when the node removed nothing because of an error (bad exclusion list, dead socket...). */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 export type NodeResult = z.infer<typeof NodeResultSchema>;
 

@@ -3,7 +3,7 @@
 // Any problem fails closed: the caller removes nothing rather than guess what was meant.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 import { compileImagePattern } from "../images/match.ts";
 
 export class ExclusionListError extends Error {
@@ -15,7 +15,7 @@ export class ExclusionListError extends Error {
   }
 }
 
-const ExclusionListSchema = z.object({ excluded: z.array(z.string().min(1, "a pattern must not be empty")) });
+const ExclusionListSchema = z.object({ excluded: z.array(z.string().check(z.minLength(1, "a pattern must not be empty"))) });
 
 /** Parses one exclusion list; `source` names it in errors. */
 export function parseExclusionList(text: string, source: string): string[] {

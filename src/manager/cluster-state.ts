@@ -1,7 +1,7 @@
 // The manager's view of the cluster: one resilient informer per kind it reads, each event routed
 // to the queue that cares. Controllers read these caches and write through the API.
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1ConfigMap, V1Node, V1Pod } from "@kubernetes/client-node";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 import { group, imageJobPlural, imageListPlural, storageVersion } from "../api/group.ts";
 import { ImageJobSchema, type ImageJob } from "../api/imagejob.ts";
 import { ImageListSchema, type ImageList } from "../api/imagelist.ts";
@@ -16,7 +16,7 @@ export interface StateEvents {
   nodesChanged: () => void;
 }
 
-const ListSchema = z.object({ metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(), items: z.array(z.unknown()) });
+const ListSchema = z.object({ metadata: z.optional(z.looseObject({ resourceVersion: z.optional(z.string()) })), items: z.array(z.unknown()) });
 const ObjectSchema = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) });
 
 /** A checked narrowing: the full object stays (controllers re-parse it with its own schema). */
@@ -131,7 +131,7 @@ export class ClusterState {
     return this.configMaps.list().map((c) => c.metadata?.name ?? "").filter((n) => n !== "").sort();
   }
 
-  #parse<T>(schema: z.ZodType<T>, raw: unknown, kind: string): T | undefined {
+  #parse<T>(schema: z.ZodMiniType<T>, raw: unknown, kind: string): T | undefined {
     if (raw === undefined) return undefined;
     const parsed = schema.safeParse(raw);
     if (parsed.success) return parsed.data;

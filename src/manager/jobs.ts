@@ -2,7 +2,7 @@
 // it owns; an automatic job belongs to the schedule. Names are deterministic, so a restarted
 // manager re-finds a job instead of starting a second one.
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 import { apiVersion, group, imageJobKind, imageJobPlural, storageVersion } from "../api/group.ts";
 import type { ImageList } from "../api/imagelist.ts";
 import { imageListConfigMapKey, labels } from "../api/worker-contract.ts";

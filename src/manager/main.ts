@@ -8,7 +8,8 @@
 //   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20)
 //   --pod-creation-concurrency <n> (default 16); --log-level <level> (default: manager.logLevel, else info)
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { intFlag, nonEmptyString } from "../api/schema-parts.ts";
+import * as z from "../api/zod.ts";
 import { defaultNamespace } from "../api/group.ts";
 import { parseGoDuration } from "../api/duration.ts";
 import { loadKubeConfig } from "../k8s/client.ts";
@@ -17,18 +18,18 @@ import { createLogger } from "../observability/logger.ts";
 import { startManager } from "./manager.ts";
 
 const FlagsSchema = z.object({
-  kubeconfig: z.string().optional(),
-  namespace: z.string().min(1).default(process.env["POD_NAMESPACE"] ?? defaultNamespace),
-  "http-port": z.coerce.number().int().min(0).max(65535).default(8081),
-  "leader-elect": z.enum(["true", "false"]).default("true"),
-  "leader-election-id": z.string().min(1).default("eraser-manager-leader"),
-  "lease-duration": z.string().default("15s"),
-  "pod-timeout": z.string().default("10m"),
-  "pod-creation-qps": z.coerce.number().positive().default(20),
-  "pod-creation-burst": z.coerce.number().int().min(1).default(20),
-  "pod-creation-concurrency": z.coerce.number().int().min(1).default(16),
-  "log-level": z.string().default("info"),
-  identity: z.string().optional(),
+  kubeconfig: z.optional(z.string()),
+  namespace: z._default(nonEmptyString(), process.env["POD_NAMESPACE"] ?? defaultNamespace),
+  "http-port": intFlag(8081, 0, 65535),
+  "leader-elect": z._default(z.enum(["true", "false"]), "true"),
+  "leader-election-id": z._default(nonEmptyString(), "eraser-manager-leader"),
+  "lease-duration": z._default(z.string(), "15s"),
+  "pod-timeout": z._default(z.string(), "10m"),
+  "pod-creation-qps": z._default(z.pipe(z.coerce.number(), z.number().check(z.positive())), 20),
+  "pod-creation-burst": intFlag(20, 1),
+  "pod-creation-concurrency": intFlag(16, 1),
+  "log-level": z._default(z.string(), "info"),
+  identity: z.optional(z.string()),
 });
 
 const stringFlags = Object.fromEntries(Object.keys(FlagsSchema.shape).map((k) => [k, { type: "string" as const }]));

@@ -1,6 +1,7 @@
 // Worker command lines, as the manager writes them and Eraser's flags spell them: a subcommand,
 // then flags as `--name=value` or `--name value` (booleans may stand alone).
-import { z } from "zod";
+import { intFlag, nonEmptyString } from "../api/schema-parts.ts";
+import * as z from "../api/zod.ts";
 import { paths } from "../api/worker-contract.ts";
 
 export const subcommands = ["collector", "trivy-scanner", "remover", "clean"] as const;
@@ -8,24 +9,27 @@ export type Subcommand = (typeof subcommands)[number];
 
 const booleanFlags = new Set(["dry-run", "scan-disabled", "prune", "scan", "help"]);
 
+const text = nonEmptyString;
+const flag = z._default(z.boolean(), false);
+
 export const WorkerOptionsSchema = z.object({
-  "runtime-endpoint": z.string().min(1).default(paths.runtimeEndpoint),
-  "log-level": z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  "dry-run": z.boolean().default(false),
-  "exclusion-dir": z.string().min(1).optional(),
-  exclusions: z.string().min(1).optional(),
-  "shared-dir": z.string().min(1).default(paths.sharedDir),
-  imagelist: z.string().min(1).optional(),
-  images: z.string().min(1).optional(),
-  prune: z.boolean().default(false),
-  scan: z.boolean().default(false),
-  "scan-disabled": z.boolean().default(false),
-  config: z.string().min(1).optional(),
-  "termination-log": z.string().min(1).default(paths.terminationLog),
-  concurrency: z.coerce.number().int().min(1).max(256).default(8),
-  "trivy-path": z.string().min(1).default("trivy"),
-  "self-image": z.array(z.string().min(1)).default([]),
-  "wait-timeout": z.coerce.number().int().min(1).default(3600),
+  "runtime-endpoint": z._default(text(), paths.runtimeEndpoint),
+  "log-level": z._default(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+  "dry-run": flag,
+  "exclusion-dir": z.optional(text()),
+  exclusions: z.optional(text()),
+  "shared-dir": z._default(text(), paths.sharedDir),
+  imagelist: z.optional(text()),
+  images: z.optional(text()),
+  prune: flag,
+  scan: flag,
+  "scan-disabled": flag,
+  config: z.optional(text()),
+  "termination-log": z._default(text(), paths.terminationLog),
+  concurrency: intFlag(8, 1, 256),
+  "trivy-path": z._default(text(), "trivy"),
+  "self-image": z._default(z.array(text()), []),
+  "wait-timeout": intFlag(3600, 1),
 });
 export type WorkerOptions = z.infer<typeof WorkerOptionsSchema>;
 

@@ -1,7 +1,7 @@
 // What every worker command sets up first: the CRI connection (with its version check), the
 // exclusion patterns (failing closed), and the worker's own images (never removed).
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 import { GrpcCriClient } from "../cri/grpc-client.ts";
 import type { CriClient } from "../cri/types.ts";
 import { readExclusionDirectory } from "../exclusions/read.ts";
@@ -45,7 +45,7 @@ export function readImageListFile(path: string): string[] {
   } catch (error) {
     throw new Error(`image list ${path} cannot be read as JSON: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = z.array(z.string().min(1)).safeParse(raw);
+  const parsed = z.array(z.string().check(z.minLength(1))).safeParse(raw);
   if (!parsed.success) throw new Error(`image list ${path} must be a JSON array of non-empty strings`);
   return parsed.data;
 }

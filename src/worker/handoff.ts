@@ -3,15 +3,15 @@
 // writes a failure marker instead, so its neighbour stops waiting and removes nothing.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 
 export const stages = { collected: "collected.json", final: "final.json" } as const;
 export type Stage = keyof typeof stages;
 
 export const ImageListFileSchema = z.object({
   /** Image IDs. */
-  images: z.array(z.string().min(1)),
-  vulnerable: z.number().int().nonnegative().default(0),
+  images: z.array(z.string().check(z.minLength(1))),
+  vulnerable: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type StageOutput = z.infer<typeof ImageListFileSchema>;
 

@@ -1,5 +1,5 @@
 // Older EraserConfig versions, converted to the v1alpha3 document shape before defaults apply.
-import type { z } from "zod";
+import type * as z from "../zod.ts";
 import type { V1Alpha1Schema, V1Alpha2Schema, V1Alpha3Document } from "./document-schema.ts";
 
 export function fromV1Alpha2(doc: z.infer<typeof V1Alpha2Schema>): V1Alpha3Document {

@@ -1,7 +1,7 @@
 // Loads an EraserConfig (v1alpha1, v1alpha2 or v1alpha3) into the one internal form: the YAML is
 // laid over the defaults, a given list replaces the default list, unknown keys become warnings.
 import { parse as parseYaml } from "yaml";
-import type { z } from "zod";
+import type * as z from "../zod.ts";
 import { fromV1Alpha1, fromV1Alpha2 } from "./convert.ts";
 import { defaultEraserConfig } from "./defaults.ts";
 import { V1Alpha1Schema, V1Alpha2Schema, V1Alpha3Schema, type V1Alpha3Document } from "./document-schema.ts";
@@ -58,7 +58,7 @@ function parseVersioned(raw: Record<string, unknown>): { document: V1Alpha3Docum
   }
 }
 
-function check<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
+function check<Schema extends z.ZodMiniType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

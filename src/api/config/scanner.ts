@@ -1,36 +1,36 @@
 // The trivy-scanner's own config: a YAML string inside the EraserConfig
 // (`components.scanner.config`), laid over its defaults.
 import { parse as parseYaml } from "yaml";
-import { z } from "zod";
+import { nonEmptyString as nonEmpty, nullish } from "../schema-parts.ts";
+import * as z from "../zod.ts";
 import { parseGoDuration } from "../duration.ts";
 import { defaultScannerConfig } from "./defaults.ts";
 import { ConfigError } from "./errors.ts";
 import type { ScannerConfig } from "./types.ts";
 import { unknownKeys } from "./unknown-keys.ts";
 
-const stringList = z.array(z.string().min(1)).nullable().optional();
+const stringList = nullish(z.array(nonEmpty()));
 const severity = z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]);
 
-export const ScannerDocumentSchema = z
-  .object({
-    cacheDir: z.string().min(1).optional(),
-    dbRepo: z.string().min(1).optional(),
-    deleteFailedImages: z.boolean().optional(),
-    deleteEOLImages: z.boolean().optional(),
-    offline: z.boolean().optional(),
-    vulnerabilities: z
-      .object({
-        ignoreUnfixed: z.boolean().optional(),
+export const ScannerDocumentSchema = z.nullable(
+  z.object({
+    cacheDir: z.optional(nonEmpty()),
+    dbRepo: z.optional(nonEmpty()),
+    deleteFailedImages: z.optional(z.boolean()),
+    deleteEOLImages: z.optional(z.boolean()),
+    offline: z.optional(z.boolean()),
+    vulnerabilities: nullish(
+      z.object({
+        ignoreUnfixed: z.optional(z.boolean()),
         types: stringList,
         securityChecks: stringList,
-        severities: z.array(severity).nullable().optional(),
+        severities: nullish(z.array(severity)),
         ignoredStatuses: stringList,
-      })
-      .nullable()
-      .optional(),
-    timeout: z.object({ total: z.string().optional(), perImage: z.string().optional() }).nullable().optional(),
-  })
-  .nullable();
+      }),
+    ),
+    timeout: nullish(z.object({ total: z.optional(z.string()), perImage: z.optional(z.string()) })),
+  }),
+);
 
 const fieldPrefix = "components.scanner.config";
 

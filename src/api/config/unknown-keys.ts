@@ -1,6 +1,6 @@
 // Eraser ignores unknown config keys silently, so a typo ("repeatInterva") quietly keeps a
 // default. We keep accepting them but name each one, by walking the document beside its schema.
-import type { z } from "zod";
+import type * as z from "../zod.ts";
 
 type AnySchema = z.core.$ZodType;
 

@@ -1,18 +1,18 @@
 // The automatic schedule's state, as kept in the cluster (ConfigMap `eraser-schedule` in the
 // manager's namespace), so that a restarted or newly elected manager continues the same clock.
-import { z } from "zod";
+import * as z from "../../api/zod.ts";
 import type { ScheduleState } from "./next-run.ts";
 
 export const scheduleConfigMapName = "eraser-schedule";
 
-const instant = z.iso.datetime({ offset: true }).transform((text) => Date.parse(text));
+const instant = z.pipe(z.iso.datetime({ offset: true }), z.transform((text) => Date.parse(text)));
 
 const ScheduleDataSchema = z.object({
-  firstSeen: instant.optional(),
-  lastScheduled: instant.optional(),
-  lastStarted: instant.optional(),
-  lastFinished: instant.optional(),
-  lastJob: z.string().min(1).optional(),
+  firstSeen: z.optional(instant),
+  lastScheduled: z.optional(instant),
+  lastStarted: z.optional(instant),
+  lastFinished: z.optional(instant),
+  lastJob: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface StoredSchedule {

@@ -1,24 +1,24 @@
 // trivy's JSON report (schema version 2), only the parts a verdict needs; parsed at the boundary.
-import { z } from "zod";
+import * as z from "../../api/zod.ts";
 
 const VulnerabilitySchema = z.looseObject({
   VulnerabilityID: z.string(),
-  PkgName: z.string().optional(),
-  InstalledVersion: z.string().optional(),
-  FixedVersion: z.string().optional(),
-  Status: z.string().optional(),
+  PkgName: z.optional(z.string()),
+  InstalledVersion: z.optional(z.string()),
+  FixedVersion: z.optional(z.string()),
+  Status: z.optional(z.string()),
   Severity: z.string(),
 });
 
 export const TrivyReportSchema = z.looseObject({
   SchemaVersion: z.literal(2),
-  ArtifactName: z.string().optional(),
-  Metadata: z
-    .looseObject({ OS: z.looseObject({ Family: z.string(), Name: z.string(), EOSL: z.boolean().optional() }).optional() })
-    .optional(),
-  Results: z
-    .array(z.looseObject({ Target: z.string(), Class: z.string().optional(), Vulnerabilities: z.array(VulnerabilitySchema).nullable().optional() }))
-    .optional(),
+  ArtifactName: z.optional(z.string()),
+  Metadata: z.optional(z.looseObject({ OS: z.optional(z.looseObject({ Family: z.string(), Name: z.string(), EOSL: z.optional(z.boolean()) })) })),
+  Results: z.optional(
+    z.array(
+      z.looseObject({ Target: z.string(), Class: z.optional(z.string()), Vulnerabilities: z.optional(z.nullable(z.array(VulnerabilitySchema))) }),
+    ),
+  ),
 });
 
 export type TrivyReport = z.infer<typeof TrivyReportSchema>;
