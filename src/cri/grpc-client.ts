@@ -26,6 +26,7 @@ export class GrpcCriClient implements CriClient {
       "grpc.max_receive_message_length": maxMessageBytes,
       "grpc.max_send_message_length": maxMessageBytes,
       "grpc.enable_retries": 0,
+      "grpc.enable_channelz": 0,
     });
   }
 
