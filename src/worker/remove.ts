@@ -1,9 +1,15 @@
-// Removes the decided images by ID (so every tag goes), at most `concurrency` at a time, each
-// after a fresh in-use check; NotFound is done. A dry run does every check and removes nothing.
+// Removes the decided images by ID (so every tag goes), at most `concurrency` RemoveImage calls in
+// flight, each after a fresh in-use check; NotFound is done. A dry run does every check and
+// removes nothing.
 import type { Logger } from "../observability/logger.ts";
 import type { ImageRecord } from "../images/record.ts";
 import type { CriClient } from "../cri/types.ts";
 import { FreshUsage } from "./fresh-usage.ts";
+import { periodicCollection } from "./memory.ts";
+import { Slots } from "./slots.ts";
+
+/** Removals between two requested collections (measured: 100 keeps 1,000 removals under 64 MiB). */
+const removalsPerCollection = 100;
 
 export interface RemovalOutcome {
   removed: ImageRecord[];
@@ -20,32 +26,46 @@ export interface RemovalOptions {
 export async function removeImages(cri: CriClient, images: readonly ImageRecord[], options: RemovalOptions): Promise<RemovalOutcome> {
   const outcome: RemovalOutcome = { removed: [], keptInUse: [], failed: [] };
   const usage = new FreshUsage(cri);
-  const queue = [...images];
+  const removal = new Slots(options.concurrency);
+  const log = options.logger;
   const removeOne = async (image: ImageRecord): Promise<void> => {
-    const log = options.logger.child({ image: image.id, tags: image.repoTags });
+    // Plain fields rather than a child logger per image: a child serialises its bindings up front.
+    const subject = { image: image.id, tags: image.repoTags };
     if ((await usage.check()).isInUse(image)) {
       outcome.keptInUse.push(image);
-      log.info({ decision: "kept", reason: "in-use" }, "Kept image: a container started using it after collection");
+      log.info({ ...subject, decision: "kept", reason: "in-use" }, "Kept image: a container started using it after collection");
       return;
     }
     if (options.dryRun) {
       outcome.removed.push(image);
-      log.info({ decision: "would-remove", bytes: image.sizeBytes }, "Would remove image (dry run)");
+      log.info({ ...subject, decision: "would-remove", bytes: image.sizeBytes }, "Would remove image (dry run)");
       return;
     }
+    await removal.acquire();
     try {
       await cri.removeImage(image.id);
       outcome.removed.push(image);
-      log.info({ decision: "removed", bytes: image.sizeBytes }, "Removed image");
+      log.info({ ...subject, decision: "removed", bytes: image.sizeBytes }, "Removed image");
     } catch (error) {
       const reason = (error as Error).message;
       outcome.failed.push({ image, reason });
-      log.error({ decision: "failed", reason }, "Failed to remove image");
+      log.error({ ...subject, decision: "failed", reason }, "Failed to remove image");
+    } finally {
+      removal.release();
     }
   };
+  let next = 0;
+  const afterRemoval = periodicCollection(removalsPerCollection);
   const worker = async (): Promise<void> => {
-    for (let image = queue.shift(); image !== undefined; image = queue.shift()) await removeOne(image);
+    for (let image = images[next++]; image !== undefined; image = images[next++]) {
+      await removeOne(image);
+      afterRemoval();
+    }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, images.length)) }, worker));
+  // More loops than removal slots, so an image waiting for its in-use check does not leave a slot
+  // idle: at 64 removals in flight on containerd 1.6 a container listing takes ~30 ms, and loops
+  // that held their slot through the check spent ~8% of their time waiting (docs/worker.md).
+  const loops = options.concurrency + Math.ceil(options.concurrency / 4);
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(loops, images.length)) }, worker));
   return outcome;
 }
