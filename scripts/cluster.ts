@@ -1,4 +1,4 @@
-// npm run cluster:up -- --nodes 2   |   npm run cluster:down
+// npm run cluster:up -- --nodes 2   |   npm run cluster:down [-- --dir /tmp/eraser-ts-demo]
 // Leaves the admin kubeconfig at .cluster/kubeconfig, kubectl and trivy in .cluster/bin, and each
 // node's CRI socket at .cluster/nodes/<name>/containerd.sock; processes keep running until down.
 import { copyFileSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
@@ -27,21 +27,21 @@ async function up(nodes: number): Promise<void> {
   console.error(`cluster:up: ${nodes} node(s) Ready in ${((Date.now() - started) / 1000).toFixed(1)} s; KUBECONFIG=${join(local, "kubeconfig")}`);
 }
 
-async function down(): Promise<void> {
-  await clearStale(clusterDir);
+async function down(dir: string): Promise<void> {
+  await clearStale(dir);
   rmSync(local, { recursive: true, force: true });
   console.error("cluster:down: stopped and removed");
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "2" } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { nodes: { type: "string", default: "2" }, dir: { type: "string", default: clusterDir } } });
 const command = positionals[0];
 if (command === "up") {
   const nodes = Number(values.nodes);
   if (!Number.isInteger(nodes) || nodes < 0 || nodes > 5) throw new Error(`--nodes must be 0..5, got ${values.nodes}`);
   await up(nodes);
 } else if (command === "down") {
-  await down();
+  await down(values.dir);
 } else {
-  console.error("usage: node scripts/cluster.ts up [--nodes N] | down");
+  console.error("usage: node scripts/cluster.ts up [--nodes N] | down [--dir DIR]");
   process.exit(2);
 }

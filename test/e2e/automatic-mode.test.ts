@@ -1,0 +1,74 @@
+// Automatic mode, as a user runs it: the manager starts a job at once (beginImmediately), with a
+// real worker pod of three containers on a real kubelet — collector, trivy-scanner (the real trivy,
+// offline DB) and remover — that removes the vulnerable image and keeps the clean one and the one
+// a running container uses.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { busyboxImage, cleanImage, sharedCluster, vulnerableAlpineImage, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace } from "../harness/manager-run.ts";
+import { deleteAllEraserObjects, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
+import { startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
+import { runPod, waitForPod } from "../harness/pods.ts";
+import { prepareTrivyDb } from "../harness/trivy.ts";
+
+const lib = (name: string): string => `docker.io/library/${name}`;
+const vulnerable = lib("auto-vulnerable:3.9");
+const clean = lib("auto-clean:1");
+const runningVulnerable = lib("auto-running:1");
+const appNamespace = "e2e-auto-app";
+const work = mkdtempSync("/tmp/ets-e2e-auto-");
+const trivyCache = join(work, "trivy-cache");
+let cluster: TestCluster | undefined;
+let stack: OperatorStack | undefined;
+let cri: GrpcCriClient | undefined;
+
+before(async () => {
+  cluster = await sharedCluster();
+  prepareTrivyDb(trivyCache);
+  // The running app's image must never go, scanned or not: it runs busybox.
+  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable)], {
+    scannerConfig: `cacheDir: ${trivyCache}\noffline: true`,
+  });
+  cri = new GrpcCriClient(stack.node.containerd.endpoint);
+  await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
+  await runPod(stack.core, { namespace: appNamespace, name: "app", node: stack.node.name, image: runningVulnerable, command: ["/bin/sleep", "3600"] });
+  await waitForPod(stack.core, appNamespace, "app", (_phase, running) => running);
+});
+
+after(async () => {
+  if (stack === undefined || cluster === undefined) return;
+  cri?.close();
+  await deleteAllEraserObjects(stack.custom);
+  await stack.core.deleteNamespace({ name: appNamespace }).catch(() => undefined);
+  await stack.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("automatic mode on a real node", () => {
+  test("the first scheduled job scans with trivy and removes the vulnerable image only", async () => {
+    assert.ok(stack && cri && cluster);
+    const custom = stack.custom;
+    const job = await eventually(
+      "an automatic ImageJob to finish",
+      async () => (await listImageJobs(custom)).find((j) => j.status?.mode === "automatic" && (j.status.phase === "Completed" || j.status.phase === "Failed")),
+      240_000,
+    );
+    const pods = await workerPods(stack.core, job.metadata.name);
+    assert.equal(pods.length, 1, "one worker pod, on the one selected node");
+    const pod = pods[0]?.metadata?.name ?? "";
+    assert.deepEqual(pods[0]?.spec?.containers.map((c) => c.name), ["collector", "trivy-scanner", "remover"]);
+    const logs = async (container: string): Promise<string> => (await cluster?.kubectl(["logs", "-n", operatorNamespace, pod, "-c", container]))?.stdout ?? "";
+    const scannerLog = await logs("trivy-scanner");
+    assert.equal(job.status?.phase, "Completed", `job ${job.metadata.name}: ${JSON.stringify(job.status)}\ntrivy-scanner:\n${scannerLog}\nremover:\n${await logs("remover")}`);
+    assert.ok((job.status?.vulnerable ?? 0) >= 1, "the status counts the vulnerable image the scanner found");
+
+    const tags = new Set((await cri.listImages()).flatMap((i) => i.repoTags));
+    assert.ok(!tags.has(vulnerable), `the vulnerable Alpine 3.9 image is removed\ntrivy-scanner:\n${scannerLog}`);
+    assert.ok(tags.has(clean), "the clean image stays");
+    assert.ok(tags.has(runningVulnerable), "the running app's image stays");
+    assert.match(scannerLog, /auto-vulnerable/, "the scanner's log names the image it flagged");
+  });
+});

@@ -1,0 +1,82 @@
+// The whole operator, as a user runs it: an ImageList makes the manager start a real remover pod
+// (the worker image built here) on a real kubelet, which removes the listed image from the node's
+// containerd over the CRI, keeps what a running container uses, and reports back into the API.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { busyboxImage, markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace } from "../harness/manager-run.ts";
+import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
+import { localWorkerImage, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
+import { runPod, waitForPod } from "../harness/pods.ts";
+
+const lib = (name: string): string => `docker.io/library/${name}`;
+const victim = lib("e2e-victim:1");
+const inUse = lib("e2e-in-use:1");
+const unlisted = lib("e2e-unlisted:1");
+const appNamespace = "e2e-app";
+const work = mkdtempSync("/tmp/ets-e2e-");
+let cluster: TestCluster | undefined;
+let stack: OperatorStack | undefined;
+let cri: GrpcCriClient | undefined;
+
+async function tags(): Promise<Set<string>> {
+  assert.ok(cri);
+  return new Set((await cri.listImages()).flatMap((i) => i.repoTags));
+}
+
+before(async () => {
+  cluster = await sharedCluster();
+  stack = await startOperatorStack(cluster, work, [markerImage(victim), busyboxImage(inUse), markerImage(unlisted)]);
+  cri = new GrpcCriClient(stack.node.containerd.endpoint);
+  await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
+  await runPod(stack.core, { namespace: appNamespace, name: "app", node: stack.node.name, image: inUse, command: ["/bin/sleep", "3600"] });
+  await waitForPod(stack.core, appNamespace, "app", (_phase, running) => running);
+});
+
+after(async () => {
+  if (stack === undefined || cluster === undefined) return;
+  cri?.close();
+  await deleteAllEraserObjects(stack.custom);
+  await stack.core.deleteNamespace({ name: appNamespace }).catch(() => undefined);
+  await stack.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("manual mode on a real node", () => {
+  test("an ImageList removes the listed image with a real remover pod and keeps the one a running container uses", async () => {
+    assert.ok(stack);
+    const before = await tags();
+    for (const ref of [victim, inUse, unlisted]) assert.ok(before.has(ref), `${ref} is on the node before the run`);
+
+    await applyImageList(stack.custom, "imagelist", [victim, inUse]);
+    const custom = stack.custom;
+    const job = await eventually(
+      "the ImageJob to finish",
+      async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Completed" || j.status?.phase === "Failed"),
+      180_000,
+    );
+    const pods = await workerPods(stack.core, job.metadata.name);
+    const logs = pods.length === 1 ? await cluster?.kubectl(["logs", "-n", operatorNamespace, pods[0]?.metadata?.name ?? "", "-c", "remover"]) : undefined;
+    assert.equal(job.status?.phase, "Completed", `job ${job.metadata.name}: ${JSON.stringify(job.status)}\nremover log:\n${logs?.stdout ?? ""}${logs?.stderr ?? ""}`);
+    assert.equal(pods.length, 1, "one worker pod, on the one selected node");
+    assert.equal(pods[0]?.spec?.nodeName, stack.node.name);
+    assert.equal(pods[0]?.spec?.containers[0]?.image, `${localWorkerImage.repo}:${localWorkerImage.tag}`);
+    assert.equal(job.status.removed, 1, "the job's status counts the node's removal");
+    assert.match(logs?.stdout ?? "", /"decision":"removed"/, "the remover logs its decisions, as kubectl logs shows them");
+
+    const after = await tags();
+    assert.ok(!after.has(victim), "the listed, unused image is gone from containerd");
+    assert.ok(after.has(inUse), "the image a running container uses stays");
+    assert.ok(after.has(unlisted), "an image nobody listed stays");
+    assert.ok(after.has(`${localWorkerImage.repo}:${localWorkerImage.tag}`), "the worker's own image stays");
+
+    const list = await eventually("the ImageList status", async () => {
+      const current = await getImageList(custom, "imagelist");
+      return current.status?.success === undefined ? undefined : current;
+    });
+    assert.equal(list.status?.success, 1);
+    assert.equal(list.status?.failed ?? 0, 0);
+  });
+});

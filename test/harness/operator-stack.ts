@@ -1,0 +1,96 @@
+// The whole operator on the test ground, as a user runs it: the manager process, and real worker
+// pods (the worker image built here) on a real node's kubelet and containerd. Used by the e2e tier
+// and by `npm run demo`. Real nodes here share one host, each with its own containerd socket, so
+// a run targets one real node and labels the others out, as a user would with the cleanup filter.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
+import type { TestCluster, RealNode } from "./cluster.ts";
+import { importImages } from "./containerd.ts";
+import { buildImageLayout, type ImageSpec } from "./oci/image.ts";
+import { workerImage } from "./oci/worker-image.ts";
+import { prepareOperator, startManagerProcess, type ManagerProcess } from "./manager-run.ts";
+import { customApi, setManagerConfig } from "./operator-fixtures.ts";
+
+export const localWorkerImage = { repo: "localhost/eraser-ts/eraser-worker", tag: "local" } as const;
+export const localScannerImage = { repo: "localhost/eraser-ts/eraser-worker-trivy", tag: "local" } as const;
+const imageRef = (image: { repo: string; tag: string }): string => `${image.repo}:${image.tag}`;
+
+export interface OperatorStack {
+  node: RealNode;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  manager: ManagerProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * The manager's config for a run on `node`: its runtime socket and the local worker images. Without
+ * `scan`, manual mode only; with it, automatic mode starts at once (collector, trivy-scanner with
+ * `scan.scannerConfig`, remover) and then every 30 days.
+ */
+export function realNodeConfig(node: RealNode, scan?: { scannerConfig: string }): string {
+  const scanner =
+    scan === undefined
+      ? "  collector: { enabled: false }\n  scanner: { enabled: false }\n"
+      : `  collector: { enabled: true, image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} } }
+  scanner:
+    enabled: true
+    image: { repo: ${localScannerImage.repo}, tag: ${localScannerImage.tag} }
+    config: |
+${scan.scannerConfig.replace(/^/gm, "      ")}
+`;
+  return `apiVersion: eraser.sh/v1alpha3
+kind: EraserConfig
+manager:
+  runtime:
+    name: containerd
+    address: unix://${node.containerd.socket}
+  scheduling: { repeatInterval: 720h, beginImmediately: ${scan === undefined ? "false" : "true"} }
+  imageJob:
+    successRatio: 1.0
+    cleanup: { delayOnSuccess: 10m, delayOnFailure: 10m }
+  nodeFilter:
+    type: exclude
+    selectors: [eraser.sh/cleanup.filter]
+components:
+${scanner}  remover:
+    image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} }
+`;
+}
+
+/** Builds the worker images plus `extra` images into one layout and imports it into the node. */
+export async function loadImages(node: RealNode, workDir: string, extra: readonly ImageSpec[], withScanner: boolean): Promise<void> {
+  const tar = join(workDir, "stack-images.tar");
+  const workers = [workerImage(imageRef(localWorkerImage)), ...(withScanner ? [workerImage(imageRef(localScannerImage), { withTrivy: true })] : [])];
+  buildImageLayout([...workers, ...extra], tar);
+  await importImages(node.containerd, tar);
+  rmSync(tar);
+}
+
+/**
+ * Installs the operator against `cluster` with every real node but the first labelled out, and
+ * starts the manager. With `scan`, automatic mode with the scanner (see realNodeConfig).
+ */
+export async function startOperatorStack(cluster: TestCluster, workDir: string, images: readonly ImageSpec[], scan?: { scannerConfig: string }): Promise<OperatorStack> {
+  const [node, ...others] = cluster.realNodes();
+  if (node === undefined) throw new Error("the operator stack needs a real node");
+  const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+  const custom = customApi(cluster);
+  await prepareOperator(cluster, core);
+  for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
+  await loadImages(node, workDir, images, scan !== undefined);
+  await setManagerConfig(core, realNodeConfig(node, scan));
+  const manager = await startManagerProcess(cluster);
+  await manager.waitForLog(/Started leading/);
+  return {
+    node,
+    core,
+    custom,
+    manager,
+    async stop() {
+      await manager.stop();
+      for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
+    },
+  };
+}
