@@ -115,7 +115,9 @@ export async function startContainerd(options: ContainerdOptions): Promise<Conta
 export async function stopContainerd(instance: Pick<ContainerdInstance, "socket" | "pid" | "baseDir">): Promise<void> {
   try {
     const tasks = (await ctr(instance.socket, ["tasks", "ls", "-q"])).split("\n").filter((t) => t !== "");
-    await Promise.all(tasks.map((task) => ctr(instance.socket, ["tasks", "kill", "-a", "-s", "SIGKILL", task]).catch(() => "")));
+    // A forced delete kills the task and has its shim remove runc's state for it, which lives in
+    // /run/containerd/runc, outside the instance's directory.
+    await Promise.all(tasks.map((task) => ctr(instance.socket, ["tasks", "delete", "--force", task]).catch(() => "")));
   } catch {
     // containerd already gone: its shims are found below.
   }
@@ -129,7 +131,8 @@ export async function stopContainerd(instance: Pick<ContainerdInstance, "socket"
 async function killShims(socket: string): Promise<void> {
   let pids: number[];
   try {
-    const { stdout } = await run("pgrep", ["-f", `-address ${socket}`]);
+    // "--": a pattern that starts with "-" would otherwise be read as pgrep's own options.
+    const { stdout } = await run("pgrep", ["-f", "--", `-address ${socket}`]);
     pids = stdout.split("\n").filter((p) => p !== "").map(Number);
   } catch {
     return;

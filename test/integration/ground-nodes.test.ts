@@ -3,10 +3,11 @@
 // kubelet, and the node's runtime holds exactly the images and containers the test made.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { buildImageLayout, busyboxImage, ctr, importImages, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { execFileSync } from "node:child_process";
+import { buildImageLayout, busyboxImage, ctr, importImages, sharedCluster, startContainerd, type TestCluster } from "../harness/index.ts";
 
 let cluster: TestCluster;
 let core: CoreV1Api;
@@ -79,5 +80,26 @@ describe("real nodes", () => {
       const other = i === 0 ? "docker.io/library/ground-test-1:1" : "docker.io/library/ground-test-0:1";
       assert.ok(!images.split("\n").includes(other), "each node has only its own test image");
     }
+  });
+
+  test("stopping a containerd leaves none of its shims, containers or runc state behind", async () => {
+    const containerd = await startContainerd({ name: "shim-check", baseDir: join(work, "shim-check") });
+    const tar = join(work, "shim-check.tar");
+    buildImageLayout([busyboxImage("docker.io/library/shim-check:1")], tar);
+    await importImages(containerd, tar);
+    const id = `shim-check-${process.pid}`;
+    await ctr(containerd.socket, ["run", "-d", "docker.io/library/shim-check:1", id, "/bin/sleep", "600"]);
+    const ours = (): string => {
+      try {
+        return execFileSync("pgrep", ["-f", "--", `-address ${containerd.socket}`], { encoding: "utf8" });
+      } catch {
+        return "";
+      }
+    };
+    assert.notEqual(ours(), "", "the container's shim runs while containerd does");
+    await containerd.stop();
+    assert.equal(ours(), "", "no shim is left behind");
+    // runc keeps its state outside the instance's directory; the shim removes it on a forced delete.
+    assert.ok(!existsSync(join("/run/containerd/runc/k8s.io", id)), "no runc state is left behind");
   });
 });
