@@ -2,7 +2,8 @@
 // identical fresh store (a removal costs more the bigger the store): one RemoveImage at a time
 // (what Eraser's remover does), 64 in flight (the floor), and our remover binary. The last two
 // vary by +-10% from store to store on a 2-core machine, so they run BENCH_ROUNDS times (default
-// 3), alternating, and the figures are medians (peak RSS: the highest).
+// 3), alternating (which goes first flips every round), and the figures are medians (peak RSS:
+// the highest).
 // Last line: {"images":1000,"sequentialS":..,"floorS":..,"workerS":..,"ratio":..,"peakRssMiB":..,"coldStartMs":..,"rounds":..}
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -106,12 +107,20 @@ try {
   console.log(`  one at a time: ${sequentialS.toFixed(2)} s`);
   const floors: number[] = [];
   const workers: WorkerRun[] = [];
-  for (let round = 1; round <= rounds; round++) {
+  const floorRound = async (round: number): Promise<void> => {
     floors.push(await bareLoop(`floor-${round}`, concurrency));
     console.log(`  ${concurrency} in flight: ${floors.at(-1)?.toFixed(2)} s`);
+  };
+  const workerRound = async (round: number): Promise<void> => {
     const worker = await workerRun(`worker-${round}`);
     workers.push(worker);
     console.log(`  eraser-worker remover --concurrency ${concurrency}: ${worker.seconds.toFixed(2)} s, removed ${worker.removed}, peak ${worker.peakRssMiB.toFixed(1)} MiB, cold start ${worker.coldStartMs} ms`);
+  };
+  // The order flips every round: this machine's disk slows as a run goes on (imports went from
+  // 16 s to 28 s over one run), and whichever side always ran second would pay for it.
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? [floorRound, workerRound] : [workerRound, floorRound];
+    for (const side of order) await side(round);
   }
   const median = (values: number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
