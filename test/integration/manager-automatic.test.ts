@@ -96,7 +96,12 @@ describe("automatic mode", () => {
     const finishedAt = Date.now();
     const next = await eventually("the next automatic job", async () => (await automaticJobs()).find((j) => j !== job), 40_000);
     assert.ok(Date.now() - finishedAt >= 6000, "the next run waits about one interval after the last run ended");
-    const state = await core.readNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace });
-    assert.equal(state.data?.["lastJob"], next, "the schedule lives in the cluster");
+    // The schedule lives in the cluster: the eraser-schedule ConfigMap names the next job. The
+    // manager records it just after creating the job (a crash in between is safe: the job's name
+    // comes from its scheduled time, so a restart cannot create a second one), so poll for it.
+    await eventually("the schedule ConfigMap to record the next job", async () => {
+      const state = await core.readNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace });
+      return state.data?.["lastJob"] === next ? next : undefined;
+    }, 10_000);
   });
 });
