@@ -17,7 +17,7 @@ FROM base AS worker
 # The worker talks to the node's runtime socket, which is root-owned on every distribution.
 USER 0:0
 # The flags are src/worker/node-flags.ts (a unit test keeps the two equal).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=0", "--lite-mode", "--expose-gc", "/app/dist/eraser-worker"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--lite-mode", "--expose-gc", "/app/dist/eraser-worker"]
 
 FROM worker AS worker-trivy
 ARG TRIVY_VERSION=0.74.0

@@ -23,6 +23,19 @@ describe("the worker launcher", () => {
     assert.deepEqual(dockerEntrypoint("worker"), ["node", ...workerNodeFlags, "/app/dist/eraser-worker"]);
   });
 
+  test("the worker starts a fixed number of V8 platform threads, not one per CPU of the node", () => {
+    // Node reads --v8-pool-size=0 as "one thread per CPU but one": on a big node the worker would
+    // start dozens of threads, and each that joins a collection raises the peak memory.
+    const pool = workerNodeFlags.find((flag) => flag.startsWith("--v8-pool-size="));
+    assert.ok(pool !== undefined, "the worker's flags must pin the V8 platform's thread pool");
+    const threads = Number(pool.slice("--v8-pool-size=".length));
+    assert.ok(Number.isInteger(threads) && threads >= 1, `${pool} sizes the pool from the node's CPUs; pin it to a positive number`);
+    const listThreads = `const fs = require("node:fs"); console.log(fs.readdirSync("/proc/self/task").map((t) => fs.readFileSync("/proc/self/task/" + t + "/comm", "utf8").trim()).join("\\n"));`;
+    const run = spawnSync(process.execPath, [...workerNodeFlags, "-e", listThreads], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.split("\n").filter((name) => name === "V8Worker").length, threads);
+  });
+
   test("a worker started with those flags compiles nothing: V8 accepts the build's code cache for every module it loads", () => {
     ensureWorkerBuilt();
     const scratch = mkdtempSync(join(tmpdir(), "ets-launcher-"));
@@ -41,4 +54,5 @@ describe("the worker launcher", () => {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
+
 });
