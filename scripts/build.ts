@@ -27,6 +27,8 @@ await build({
   outdir: "dist/eraser-worker.d",
   outExtension: { ".js": ".mjs" },
   splitting: true,
+  // grpc-js requires proto-loader only for channelz and ORCA; the stub keeps protobufjs out.
+  alias: { "@grpc/proto-loader": "./src/cri/proto-loader-stub.ts" },
   banner: { js: requireShim },
 });
 writeFileSync("dist/eraser-worker", workerLauncher);

@@ -2,9 +2,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { workerNodeFlags } from "../../../src/worker/node-flags.ts";
 import { ensureWorkerBuilt, workerBinary } from "../../harness/worker-run.ts";
 
@@ -55,4 +55,13 @@ describe("the worker launcher", () => {
     }
   });
 
+  test("the worker's bundle leaves out protobufjs, which grpc-js loads only to serve channelz and ORCA", () => {
+    ensureWorkerBuilt();
+    const bundleDir = join(dirname(workerBinary), "eraser-worker.d");
+    const bundled = readdirSync(bundleDir)
+      .filter((file) => file.endsWith(".mjs.map"))
+      .flatMap((file) => (JSON.parse(readFileSync(join(bundleDir, file), "utf8")) as { sources: string[] }).sources);
+    assert.ok(bundled.some((source) => source.includes("node_modules/@grpc/grpc-js/")), "expected grpc-js in the bundle");
+    assert.deepEqual(bundled.filter((source) => /node_modules\/(protobufjs|@grpc\/proto-loader)\//.test(source)), []);
+  });
 });
