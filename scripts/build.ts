@@ -1,9 +1,10 @@
 // Bundles the two programs into dist/: the worker and the manager. A bundle starts faster and uses
-// less memory than a tree of modules (ENVIRONMENT.md). The worker is split per subcommand so each
-// container loads only its own code: dist/eraser-worker is a launcher for dist/eraser-worker.d/,
-// which also carries the V8 code cache of its modules (docs/adr/0005).
+// less memory than a tree of modules (ENVIRONMENT.md). The worker is one CommonJS bundle per
+// subcommand, so each container loads only its own code: dist/eraser-worker is a launcher for
+// dist/eraser-worker.d/<subcommand>.cjs, each with its V8 code cache (docs/adr/0006).
 import { build, type BuildOptions } from "esbuild";
 import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { subcommands } from "../src/worker/args.ts";
 import { warmWorkerCodeCache, workerLauncher } from "./worker-code-cache.ts";
 
 // Bundled CommonJS dependencies still call require(); give ESM output one.
@@ -23,13 +24,12 @@ rmSync("dist", { recursive: true, force: true });
 
 await build({
   ...common,
-  entryPoints: { main: "src/worker/main.ts" },
+  format: "cjs",
+  entryPoints: Object.fromEntries(subcommands.map((command) => [command, `src/worker/entries/${command}.ts`])),
   outdir: "dist/eraser-worker.d",
-  outExtension: { ".js": ".mjs" },
-  splitting: true,
+  outExtension: { ".js": ".cjs" },
   // grpc-js requires proto-loader only for channelz and ORCA; the stub keeps protobufjs out.
   alias: { "@grpc/proto-loader": "./src/cri/proto-loader-stub.ts" },
-  banner: { js: requireShim },
 });
 writeFileSync("dist/eraser-worker", workerLauncher);
 chmodSync("dist/eraser-worker", 0o755);

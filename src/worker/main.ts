@@ -1,21 +1,16 @@
-// eraser-worker: one binary, one subcommand per container (collector, trivy-scanner, remover),
+// eraser-worker: one program, one subcommand per container (collector, trivy-scanner, remover),
 // plus `clean` for people. Exit codes: 0 done, 1 failed (nothing or not everything removed), 2 usage.
+// Each subcommand is its own bundle (src/worker/entries/), so a container loads only its own
+// command: the scanner's trivy runner and YAML parser would add ~35 MiB to a remover that never
+// uses them (memory budget, see docs/worker.md).
 import { createLogger } from "../observability/logger.ts";
 import { parseWorkerArgs, UsageError, type Subcommand, type WorkerOptions } from "./args.ts";
 import type { Logger } from "../observability/logger.ts";
 
-type Command = (options: WorkerOptions, logger: Logger) => Promise<number>;
+export type Command = (options: WorkerOptions, logger: Logger) => Promise<number>;
 
-// Each container loads only its own command: the scanner's trivy runner and YAML parser would
-// add ~35 MiB to a remover that never uses them (memory budget, see docs/worker.md).
-const commands: Record<Subcommand, () => Promise<Command>> = {
-  collector: async () => (await import("./commands/collector.ts")).runCollector,
-  "trivy-scanner": async () => (await import("./commands/scanner.ts")).runScanner,
-  remover: async () => (await import("./commands/remover.ts")).runRemover,
-  clean: async () => (await import("./commands/clean.ts")).runClean,
-};
-
-async function main(argv: readonly string[]): Promise<number> {
+/** Parses the command line and runs the subcommand, if this bundle carries it. */
+export async function runWorker(argv: readonly string[], commands: Partial<Record<Subcommand, Command>>): Promise<number> {
   let parsed;
   try {
     parsed = parseWorkerArgs(argv);
@@ -24,10 +19,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`eraser-worker: ${error.message}\nusage: eraser-worker collector|trivy-scanner|remover|clean [flags]\n`);
     return 2;
   }
+  const command = commands[parsed.command];
+  if (command === undefined) {
+    process.stderr.write(`eraser-worker: this bundle does not carry the ${parsed.command} command; run it through dist/eraser-worker\n`);
+    return 2;
+  }
   // `clean` prints its result on stdout, so its log goes to stderr.
   const logger = createLogger({ level: parsed.options["log-level"], name: parsed.command, destination: parsed.command === "clean" ? 2 : 1 });
   try {
-    const command = await commands[parsed.command]();
     return await command(parsed.options, logger);
   } catch (error) {
     logger.error({ reason: (error as Error).message }, "Worker failed");
@@ -35,4 +34,26 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/**
+ * Ends the process with the run's exit code as soon as the run is over and its output is out.
+ * Log lines and the termination message are written synchronously; what is left is the runtime
+ * connection winding down, which took ~6 ms at the end of every run (docs/worker.md), and any
+ * handle a dependency leaves open, which would otherwise keep a finished worker alive.
+ */
+export function exitWhenDone(run: Promise<number>): void {
+  void run.then(async (code) => {
+    process.exitCode = code;
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+    process.exit(code);
+  });
+}
+
+/** Resolves once everything written to the stream so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write("", () => {
+      resolve();
+    });
+  });
+}

@@ -1,4 +1,4 @@
-// The worker as its image runs it: the Dockerfile's flags, and the launcher's V8 code cache.
+// The worker as its image runs it: the Dockerfile's flags, and the launcher's V8 code caches.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { workerNodeFlags } from "../../../src/worker/node-flags.ts";
+import { codeCacheEnv } from "../../../scripts/worker-code-cache.ts";
 import { ensureWorkerBuilt, workerBinary } from "../../harness/worker-run.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..", "..");
@@ -36,30 +37,38 @@ describe("the worker launcher", () => {
     assert.equal(run.stdout.split("\n").filter((name) => name === "V8Worker").length, threads);
   });
 
-  test("a worker started with those flags compiles nothing: V8 accepts the build's code cache for every module it loads", () => {
+  test("every subcommand starts from the build's V8 code cache, which V8 accepts under those flags", () => {
     ensureWorkerBuilt();
     const scratch = mkdtempSync(join(tmpdir(), "ets-launcher-"));
     try {
       writeFileSync(join(scratch, "list.json"), "[]");
-      const run = spawnSync(
-        process.execPath,
-        [...workerNodeFlags, workerBinary, "remover", `--runtime-endpoint=unix://${scratch}/missing.sock`, `--imagelist=${scratch}/list.json`, `--termination-log=${scratch}/result`],
-        { encoding: "utf8", env: { ...process.env, NODE_DEBUG_NATIVE: "COMPILE_CACHE" } },
-      );
-      const loaded = run.stderr.split("\n").filter((line) => /V8 code cache for ESM .* was (accepted|rejected)/.test(line) || line.includes("no cache file found"));
-      assert.ok(loaded.length >= 4, `expected the remover to load several cached modules:\n${run.stderr.slice(0, 2000)}`);
-      assert.deepEqual(loaded.filter((line) => !line.includes("was accepted")), []);
+      const common = [`--runtime-endpoint=unix://${scratch}/missing.sock`, `--termination-log=${scratch}/result`, `--shared-dir=${scratch}`, "--wait-timeout=1"];
+      const startUps = { remover: [`--imagelist=${scratch}/list.json`], collector: [], "trivy-scanner": [], clean: ["--prune", "--dry-run"] };
+      for (const [command, args] of Object.entries(startUps)) {
+        const run = spawnSync(process.execPath, [...workerNodeFlags, workerBinary, command, ...args, ...common], {
+          encoding: "utf8",
+          env: { ...process.env, [codeCacheEnv]: "report" },
+        });
+        assert.match(run.stderr, new RegExp(`^eraser-worker code cache ${command}: accepted$`, "m"), run.stderr.slice(0, 2000));
+      }
       assert.match(readFileSync(join(scratch, "result"), "utf8"), /cannot be reached/);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
 
+  test("an unknown subcommand gets the usage and exit code 2", () => {
+    ensureWorkerBuilt();
+    const run = spawnSync(process.execPath, [...workerNodeFlags, workerBinary, "sweep"], { encoding: "utf8" });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /unknown command "sweep"; expected one of collector, trivy-scanner, remover, clean/);
+  });
+
   test("the worker's bundle leaves out protobufjs, which grpc-js loads only to serve channelz and ORCA", () => {
     ensureWorkerBuilt();
     const bundleDir = join(dirname(workerBinary), "eraser-worker.d");
     const bundled = readdirSync(bundleDir)
-      .filter((file) => file.endsWith(".mjs.map"))
+      .filter((file) => file.endsWith(".cjs.map"))
       .flatMap((file) => (JSON.parse(readFileSync(join(bundleDir, file), "utf8")) as { sources: string[] }).sources);
     assert.ok(bundled.some((source) => source.includes("node_modules/@grpc/grpc-js/")), "expected grpc-js in the bundle");
     assert.deepEqual(bundled.filter((source) => /node_modules\/(protobufjs|@grpc\/proto-loader)\//.test(source)), []);
