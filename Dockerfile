@@ -5,7 +5,9 @@
 # Worker pods pass the subcommand (collector | trivy-scanner | remover) as the container's args,
 # so the worker images' entrypoint is the worker itself. The V8 flags keep the remover's peak
 # memory down (measured by `npm run bench:worker`, see docs/worker.md).
-FROM node:24-slim AS base
+# The base image's Node must be the build's (package-lock.json): V8 accepts the worker's code caches
+# only from the same Node version (docs/adr/0006; a unit test checks the tag).
+FROM node:24.21.0-slim AS base
 WORKDIR /app
 COPY dist/ /app/dist/
 USER 65532:65532

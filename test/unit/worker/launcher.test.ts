@@ -24,6 +24,14 @@ describe("the worker launcher", () => {
     assert.deepEqual(dockerEntrypoint("worker"), ["node", ...workerNodeFlags, "/app/dist/eraser-worker"]);
   });
 
+  test("the images run the Node version the build makes the worker's code caches with", () => {
+    // V8 rejects a code cache from another Node version: the worker would still run, ~16 ms slower.
+    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string } | undefined> };
+    const buildNode = lock.packages["node_modules/node"]?.version;
+    assert.ok(buildNode !== undefined, "package-lock.json pins no node runtime");
+    assert.match(readFileSync(join(repoRoot, "Dockerfile"), "utf8"), new RegExp(`^FROM node:${buildNode.replaceAll(".", "\\.")}-slim AS base$`, "m"));
+  });
+
   test("the worker starts a fixed number of V8 platform threads, not one per CPU of the node", () => {
     // Node reads --v8-pool-size=0 as "one thread per CPU but one": on a big node the worker would
     // start dozens of threads, and each that joins a collection raises the peak memory.
