@@ -1,7 +1,7 @@
 // Runs the built worker binary (dist/eraser-worker) as a process against a node's runtime, the
 // way a worker container would, and reads back its termination message and decision log lines.
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { NodeResultSchema, type NodeResult } from "../../src/api/node-result.ts";
 import { repoRoot } from "./paths.ts";
@@ -22,7 +22,9 @@ export interface WorkerRun {
 }
 
 export function runWorker(args: string[], options: { terminationLog?: string } = {}): Promise<WorkerRun> {
-  const terminationLog = options.terminationLog ?? join(mkdtempSync("/tmp/ets-term-"), "termination-log");
+  // A termination log of our own lives in a directory of our own, removed once it has been read.
+  const ownDir = options.terminationLog === undefined ? mkdtempSync("/tmp/ets-term-") : undefined;
+  const terminationLog = options.terminationLog ?? join(ownDir ?? "", "termination-log");
   const full = [workerBinary, ...args, ...(args.includes("remover") ? [`--termination-log=${terminationLog}`] : [])];
   return new Promise((resolve) => {
     execFile(process.execPath, full, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -31,8 +33,12 @@ export function runWorker(args: string[], options: { terminationLog?: string } =
         .split("\n")
         .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      const result = existsSync(terminationLog) ? NodeResultSchema.parse(JSON.parse(readFileSync(terminationLog, "utf8"))) : undefined;
-      resolve({ exitCode, stdout, stderr, result, logs });
+      try {
+        const result = existsSync(terminationLog) ? NodeResultSchema.parse(JSON.parse(readFileSync(terminationLog, "utf8"))) : undefined;
+        resolve({ exitCode, stdout, stderr, result, logs });
+      } finally {
+        if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
+      }
     });
   });
 }
