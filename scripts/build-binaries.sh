@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, pause) from the Go
+# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, helm, pause) from the Go
 # module proxy into a cache outside the checkout, once per version. A warm machine returns at once.
 #
 #   ERASER_TS_CACHE  cache root (default /var/cache/eraser-ts)
@@ -78,6 +78,22 @@ build_trivy_db_loader() {
   cd "$here" && rm -rf "$dir"
 }
 
+build_helm() {
+  local out="$cache/helm-$HELM_VERSION"
+  if [[ -x "$out/helm" ]]; then return; fi
+  echo "build-binaries: building helm $HELM_VERSION (cold: about 2 minutes)"
+  local dir major=${HELM_VERSION%%.*}
+  dir=$(work_copy "$here/test/ground/go/helm")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/helm\n\ngo 1.26.0\n\nrequire helm.sh/helm/%s %s\n' "$major" "$HELM_VERSION" > go.mod
+  go mod tidy
+  mkdir -p "$out.tmp"
+  go build -ldflags "-s -w -X helm.sh/helm/$major/internal/version.version=$HELM_VERSION" \
+    -o "$out.tmp/helm" "helm.sh/helm/$major/cmd/helm"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
 build_pause() {
   local out="$cache/pause"
   if [[ -x "$out/pause" ]]; then return; fi
@@ -90,7 +106,8 @@ what=${1:-all}
 case "$what" in
   kubernetes) build_kubernetes ;;
   trivy) build_trivy; build_trivy_db_loader ;;
+  helm) build_helm ;;
   pause) build_pause ;;
-  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy ;;
-  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|pause]" >&2; exit 2 ;;
+  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy; build_helm ;;
+  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|helm|pause]" >&2; exit 2 ;;
 esac

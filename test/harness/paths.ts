@@ -21,6 +21,7 @@ function versions(): Record<string, string> {
 const v = versions();
 export const kubernetesVersion = v["KUBERNETES_VERSION"] ?? "v1.37.2";
 export const trivyVersion = v["TRIVY_VERSION"] ?? "v0.74.0";
+export const helmVersion = v["HELM_VERSION"] ?? "v4.3.1";
 
 export const bin = {
   kubeApiserver: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-apiserver"),
@@ -29,6 +30,7 @@ export const bin = {
   kubectl: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kubectl"),
   trivy: join(cacheDir, `trivy-${trivyVersion}`, "trivy"),
   trivyDbLoader: join(cacheDir, "trivydb-loader", "trivydb-loader"),
+  helm: join(cacheDir, `helm-${helmVersion}`, "helm"),
   pause: join(cacheDir, "pause", "pause"),
   etcd: "/usr/bin/etcd",
   containerd: "/usr/bin/containerd",
