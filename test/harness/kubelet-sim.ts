@@ -1,11 +1,23 @@
 // Plays the kubelet for pods on virtual nodes: sets a pod's phase and its containers' terminated
 // states (exit code, termination message) through the pods/status subresource, as a kubelet would.
-import type { CoreV1Api, V1ContainerStatus } from "@kubernetes/client-node";
+import { randomBytes } from "node:crypto";
+import type { CoreV1Api, V1ContainerStatus, V1PodCondition } from "@kubernetes/client-node";
 
 export interface ContainerOutcome {
   exitCode: number;
   message?: string;
   reason?: string;
+}
+
+/** The conditions a kubelet leaves on a pod whose containers have all exited. */
+function finishedConditions(now: Date): V1PodCondition[] {
+  return [
+    { type: "PodReadyToStartContainers", status: "False", lastTransitionTime: now },
+    { type: "Initialized", status: "True", lastTransitionTime: now },
+    { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: now },
+    { type: "ContainersReady", status: "False", reason: "PodCompleted", lastTransitionTime: now },
+    { type: "PodScheduled", status: "True", lastTransitionTime: now },
+  ];
 }
 
 export async function completePod(
@@ -21,8 +33,10 @@ export async function completePod(
     return {
       name: container.name,
       image: container.image ?? "",
-      imageID: "",
+      imageID: `${container.image ?? ""}@sha256:${"0".repeat(64)}`,
+      containerID: `containerd://${randomBytes(32).toString("hex")}`,
       ready: false,
+      started: false,
       restartCount: 0,
       state: {
         terminated: {
@@ -39,6 +53,6 @@ export async function completePod(
   await core.replaceNamespacedPodStatus({
     name,
     namespace,
-    body: { ...pod, status: { ...pod.status, phase: failed ? "Failed" : "Succeeded", containerStatuses: statuses, startTime: now } },
+    body: { ...pod, status: { ...pod.status, phase: failed ? "Failed" : "Succeeded", conditions: finishedConditions(now), containerStatuses: statuses, startTime: now, hostIP: "10.224.0.4", podIP: "10.244.1.17", podIPs: [{ ip: "10.244.1.17" }] } },
   });
 }

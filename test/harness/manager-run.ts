@@ -28,10 +28,14 @@ export async function prepareOperator(cluster: TestCluster, core: CoreV1Api): Pr
   await core.createNamespacedServiceAccount({ namespace: operatorNamespace, body: { metadata: { name: "eraser-imagejob-pods" } } }).catch(() => undefined);
 }
 
-export async function startManagerProcess(cluster: TestCluster, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ManagerProcess> {
+/** `launch` wraps the command, e.g. to start it in a memory cgroup (memory-cgroup.ts). */
+export type Launcher = (command: string, args: readonly string[]) => [string, string[]];
+
+export async function startManagerProcess(cluster: TestCluster, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, launch?: Launcher): Promise<ManagerProcess> {
   const port = await freePort();
   const args = [join(repoRoot, "src", "manager", "main.ts"), `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${operatorNamespace}`, `--http-port=${port}`, "--lease-duration=4s", ...extraArgs];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const [command, commandArgs] = launch === undefined ? [process.execPath, args] : launch(process.execPath, args);
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   const logs: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer): void => {

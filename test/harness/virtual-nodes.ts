@@ -1,11 +1,14 @@
 // Virtual nodes: Node objects with no kubelet behind them, Ready through the status subresource,
 // for fan-out and scale tests. Their pods are completed by kubelet-sim.ts.
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Taint } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1NodeStatus, type V1Taint } from "@kubernetes/client-node";
 
 export interface VirtualNodeSpec {
   name: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   taints?: V1Taint[];
+  /** Status fields beyond Ready, e.g. a kubelet's image list (kubelet-like-node.ts). */
+  status?: V1NodeStatus;
 }
 
 export async function createVirtualNodes(core: CoreV1Api, specs: readonly VirtualNodeSpec[], concurrency = 16): Promise<void> {
@@ -18,7 +21,7 @@ export async function createVirtualNodes(core: CoreV1Api, specs: readonly Virtua
 
 async function createOne(core: CoreV1Api, spec: VirtualNodeSpec): Promise<void> {
   const labels = { "kubernetes.io/hostname": spec.name, "kubernetes.io/os": "linux", "eraser-ts.test/virtual": "true", ...spec.labels };
-  await core.createNode({ body: { metadata: { name: spec.name, labels }, spec: { taints: spec.taints ?? [] } } });
+  await core.createNode({ body: { metadata: { name: spec.name, labels, annotations: spec.annotations ?? {} }, spec: { taints: spec.taints ?? [] } } });
   const now = new Date();
   // A merge patch: the node controllers touch a new Node at once, so a replace would conflict.
   await core.patchNodeStatus(
@@ -30,6 +33,7 @@ async function createOne(core: CoreV1Api, spec: VirtualNodeSpec): Promise<void> 
         capacity: { cpu: "4", memory: "8Gi", pods: "110" },
         allocatable: { cpu: "4", memory: "8Gi", pods: "110" },
         addresses: [{ type: "Hostname", address: spec.name }],
+        ...spec.status,
       },
       },
     },
