@@ -1,16 +1,23 @@
 // An informer that does not die silently: client-node's ListWatch stops on a generic error (it
 // only reconnects by itself after 410 Gone and client timeouts), so this one restarts it with
-// backoff, which relists. `synced` says the cache holds a full list (for /readyz).
-import type { KubeConfig} from "@kubernetes/client-node";
-import { ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+// backoff, which relists. `synced` says the cache holds a full list (for /readyz). It lists in
+// pages and caches only what `keep` keeps of each object (keep.ts).
+import { ListWatch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "../observability/logger.ts";
 import { describeError } from "./errors.ts";
+import type { Keep } from "./keep.ts";
+import { KeepingWatch } from "./keeping-watch.ts";
+import { listKept, type ListedPage, type ListPage } from "./paged-list.ts";
 
 export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   /** Watch path, e.g. /api/v1/namespaces/eraser-system/pods */
   path: string;
-  list: () => Promise<KubernetesListObject<T>>;
+  /** Lists one page, with the same selectors as the watch. */
+  list: (page: ListPage) => Promise<ListedPage>;
+  keep: Keep<T>;
+  /** Objects per list page (default listPageSize). */
+  pageSize?: number;
   labelSelector?: string;
   fieldSelector?: string;
   logger: Logger;
@@ -27,7 +34,12 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   constructor(options: InformerOptions<T>) {
     this.#logger = options.logger;
-    this.#informer = new ListWatch<T>(options.path, new Watch(options.kubeConfig), options.list, false, options.labelSelector, options.fieldSelector);
+    const refused = (problem: string): void => {
+      this.#logger.warn({ problem }, "Ignoring an object without the fields the manager reads");
+    };
+    const watch = new KeepingWatch(options.kubeConfig, options.keep, refused);
+    const list = (): ReturnType<typeof listKept<T>> => listKept(options.list, options.keep, refused, options.pageSize);
+    this.#informer = new ListWatch<T>(options.path, watch, list, false, options.labelSelector, options.fieldSelector);
     for (const type of ["add", "update", "delete"] as const) {
       this.#informer.on(type, (object) => {
         options.onEvent(type, object);

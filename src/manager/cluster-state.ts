@@ -1,6 +1,6 @@
 // The manager's view of the cluster: one resilient informer per kind it reads, each event routed
 // to the queue that cares. Controllers read these caches and write through the API.
-import type { KubeConfig, KubernetesListObject, KubernetesObject, V1ConfigMap, V1Node, V1Pod } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import * as z from "../api/zod.ts";
 import { group, imageJobPlural, imageListPlural, storageVersion } from "../api/group.ts";
 import { ImageJobSchema, type ImageJob } from "../api/imagejob.ts";
@@ -8,6 +8,8 @@ import { ImageListSchema, type ImageList } from "../api/imagelist.ts";
 import { labels } from "../api/worker-contract.ts";
 import type { Apis } from "../k8s/client.ts";
 import { ResilientInformer } from "../k8s/informer.ts";
+import { continueFrom, listedPage, type ListedPage, type ListPage } from "../k8s/paged-list.ts";
+import { keepConfigMap, keepNode, keepPod, keepWhole, type CachedConfigMap, type CachedNode, type CachedPod } from "./cached-objects.ts";
 import type { Logger } from "../observability/logger.ts";
 
 export interface StateEvents {
@@ -16,30 +18,26 @@ export interface StateEvents {
   nodesChanged: () => void;
 }
 
-const ListSchema = z.object({ metadata: z.optional(z.looseObject({ resourceVersion: z.optional(z.string()) })), items: z.array(z.unknown()) });
-const ObjectSchema = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) });
+const ListSchema = z.object({
+  metadata: z.optional(z.object({ resourceVersion: z.optional(z.string()), continue: z.optional(z.string()) })),
+  items: z.array(z.unknown()),
+});
 
-/** A checked narrowing: the full object stays (controllers re-parse it with its own schema). */
-function isKubernetesObject(item: unknown): item is KubernetesObject {
-  return ObjectSchema.safeParse(item).success;
-}
-
-/** Lists a cluster-scoped custom resource, keeping only items that parse (bad ones are logged). */
-function customList(apis: Apis, plural: string): () => Promise<KubernetesListObject<KubernetesObject>> {
-  return async () => {
-    const raw: unknown = await apis.custom.listClusterCustomObject({ group, version: storageVersion, plural });
+/** Lists one page of a cluster-scoped custom resource. */
+function customList(apis: Apis, plural: string): (page: ListPage) => Promise<ListedPage> {
+  return async ({ limit, continueToken }) => {
+    const raw: unknown = await apis.custom.listClusterCustomObject({ group, version: storageVersion, plural, limit, ...continueFrom(continueToken) });
     const list = ListSchema.parse(raw);
-    const resourceVersion = list.metadata?.resourceVersion;
-    return { apiVersion: "v1", kind: "List", metadata: resourceVersion === undefined ? {} : { resourceVersion }, items: list.items.filter(isKubernetesObject) };
+    return { items: list.items, resourceVersion: list.metadata?.resourceVersion, continueToken: list.metadata?.continue };
   };
 }
 
 export class ClusterState {
   readonly imageLists: ResilientInformer<KubernetesObject>;
   readonly imageJobs: ResilientInformer<KubernetesObject>;
-  readonly pods: ResilientInformer<V1Pod>;
-  readonly nodes: ResilientInformer<V1Node>;
-  readonly configMaps: ResilientInformer<V1ConfigMap>;
+  readonly pods: ResilientInformer<CachedPod>;
+  readonly nodes: ResilientInformer<CachedNode>;
+  readonly configMaps: ResilientInformer<CachedConfigMap>;
   readonly #logger: Logger;
 
   constructor(kc: KubeConfig, apis: Apis, namespace: string, logger: Logger, events: StateEvents) {
@@ -49,6 +47,7 @@ export class ClusterState {
       kubeConfig: kc,
       path: `/apis/${group}/${storageVersion}/${imageListPlural}`,
       list: customList(apis, imageListPlural),
+      keep: keepWhole,
       logger: logger.child({ informer: "imagelists" }),
       onEvent: (_t, o) => {
         events.imageList(name(o));
@@ -58,6 +57,7 @@ export class ClusterState {
       kubeConfig: kc,
       path: `/apis/${group}/${storageVersion}/${imageJobPlural}`,
       list: customList(apis, imageJobPlural),
+      keep: keepWhole,
       logger: logger.child({ informer: "imagejobs" }),
       onEvent: (_t, o) => {
         events.imageJob(name(o));
@@ -65,30 +65,33 @@ export class ClusterState {
         if (owner !== undefined) events.imageList(owner.name);
       },
     });
-    this.pods = new ResilientInformer<V1Pod>({
+    this.pods = new ResilientInformer({
       kubeConfig: kc,
       path: `/api/v1/namespaces/${namespace}/pods`,
-      list: () => apis.core.listNamespacedPod({ namespace, labelSelector: labels.job }),
+      list: async ({ limit, continueToken }) => listedPage(await apis.core.listNamespacedPod({ namespace, labelSelector: labels.job, limit, ...continueFrom(continueToken) })),
+      keep: keepPod,
       labelSelector: labels.job,
       logger: logger.child({ informer: "pods" }),
       onEvent: (_t, pod) => {
-        const job = pod.metadata?.labels?.[labels.job];
+        const job = pod.metadata.labels?.[labels.job];
         if (job !== undefined) events.imageJob(job);
       },
     });
-    this.nodes = new ResilientInformer<V1Node>({
+    this.nodes = new ResilientInformer({
       kubeConfig: kc,
       path: "/api/v1/nodes",
-      list: () => apis.core.listNode({}),
+      list: async ({ limit, continueToken }) => listedPage(await apis.core.listNode({ limit, ...continueFrom(continueToken) })),
+      keep: keepNode,
       logger: logger.child({ informer: "nodes" }),
       onEvent: () => {
         events.nodesChanged();
       },
     });
-    this.configMaps = new ResilientInformer<V1ConfigMap>({
+    this.configMaps = new ResilientInformer({
       kubeConfig: kc,
       path: `/api/v1/namespaces/${namespace}/configmaps`,
-      list: () => apis.core.listNamespacedConfigMap({ namespace, labelSelector: `${labels.excludeList}=true` }),
+      list: async ({ limit, continueToken }) => listedPage(await apis.core.listNamespacedConfigMap({ namespace, labelSelector: `${labels.excludeList}=true`, limit, ...continueFrom(continueToken) })),
+      keep: keepConfigMap,
       labelSelector: `${labels.excludeList}=true`,
       logger: logger.child({ informer: "exclusion-configmaps" }),
       onEvent: () => undefined,
@@ -123,12 +126,12 @@ export class ClusterState {
     return this.imageJobs.list().flatMap((o) => this.#parse(ImageJobSchema, o, "ImageJob") ?? []);
   }
 
-  podsOfJob(job: string): V1Pod[] {
-    return this.pods.list().filter((p) => p.metadata?.labels?.[labels.job] === job && p.metadata.deletionTimestamp === undefined);
+  podsOfJob(job: string): CachedPod[] {
+    return this.pods.list().filter((p) => p.metadata.labels?.[labels.job] === job && p.metadata.deletionTimestamp === undefined);
   }
 
   exclusionConfigMaps(): string[] {
-    return this.configMaps.list().map((c) => c.metadata?.name ?? "").filter((n) => n !== "").sort();
+    return this.configMaps.list().map((c) => c.metadata.name).sort();
   }
 
   #parse<T>(schema: z.ZodMiniType<T>, raw: unknown, kind: string): T | undefined {

@@ -9,6 +9,8 @@ import { managerConfigKey, managerConfigMapName } from "../../api/group.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { isNotFound } from "../../k8s/errors.ts";
 import { ResilientInformer } from "../../k8s/informer.ts";
+import { continueFrom, listedPage } from "../../k8s/paged-list.ts";
+import { keepConfigMap, type CachedConfigMap } from "../cached-objects.ts";
 import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 
@@ -16,16 +18,17 @@ export class ConfigSource {
   #current: EraserConfig = defaultEraserConfig();
   #lastText: string | undefined;
   readonly #listeners: ((config: EraserConfig) => void)[] = [];
-  readonly #informer: ResilientInformer<V1ConfigMap>;
+  readonly #informer: ResilientInformer<CachedConfigMap>;
   readonly #opts: { apis: Apis; namespace: string; logger: Logger; events: EventRecorder; name: string };
 
   constructor(opts: { kubeConfig: KubeConfig; apis: Apis; namespace: string; logger: Logger; events: EventRecorder; configMapName?: string }) {
     const name = opts.configMapName ?? managerConfigMapName;
     this.#opts = { apis: opts.apis, namespace: opts.namespace, logger: opts.logger, events: opts.events, name };
-    this.#informer = new ResilientInformer<V1ConfigMap>({
+    this.#informer = new ResilientInformer({
       kubeConfig: opts.kubeConfig,
       path: `/api/v1/namespaces/${opts.namespace}/configmaps`,
-      list: () => opts.apis.core.listNamespacedConfigMap({ namespace: opts.namespace, fieldSelector: `metadata.name=${name}` }),
+      list: async ({ limit, continueToken }) => listedPage(await opts.apis.core.listNamespacedConfigMap({ namespace: opts.namespace, fieldSelector: `metadata.name=${name}`, limit, ...continueFrom(continueToken) })),
+      keep: keepConfigMap,
       fieldSelector: `metadata.name=${name}`,
       logger: opts.logger.child({ informer: "manager-config" }),
       onEvent: (type, cm) => {
@@ -61,10 +64,10 @@ export class ConfigSource {
     this.#listeners.push(listener);
   }
 
-  #reload(cm: V1ConfigMap | undefined): void {
+  #reload(cm: CachedConfigMap | undefined): void {
     const text = cm?.data?.[managerConfigKey];
     if (text === this.#lastText) return;
-    const target = { apiVersion: "v1", kind: "ConfigMap", name: this.#opts.name, namespace: this.#opts.namespace, ...(cm?.metadata?.uid === undefined ? {} : { uid: cm.metadata.uid }) };
+    const target = { apiVersion: "v1", kind: "ConfigMap", name: this.#opts.name, namespace: this.#opts.namespace, ...(cm?.metadata.uid === undefined ? {} : { uid: cm.metadata.uid }) };
     try {
       const { config, warnings } = text === undefined ? { config: defaultEraserConfig(), warnings: [] } : loadEraserConfig(text);
       for (const warning of warnings) this.#opts.events.record(target, "Warning", "ConfigWarning", warning);

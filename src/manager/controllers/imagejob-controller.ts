@@ -1,7 +1,6 @@
 // ImageJob controller: level-triggered and idempotent. Each pass recomputes from the caches:
 // start the job (node counts), create missing worker pods (rate-limited), follow their progress,
 // finish by the success ratio with per-node results in the status, clean up after the delay.
-import type { V1Node } from "@kubernetes/client-node";
 import type { EraserConfig } from "../../api/config/types.ts";
 import { imageJobPlural, imageListPlural } from "../../api/group.ts";
 import { maxFailedNodesListed, type ImageJob } from "../../api/imagejob.ts";
@@ -13,6 +12,7 @@ import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ManagerMetrics } from "../../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
+import type { CachedNode } from "../cached-objects.ts";
 import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
 import { annotations } from "../jobs.ts";
@@ -68,11 +68,11 @@ export class ImageJobController {
     return this.#advance(job, config);
   }
 
-  #selectedNodes(config: EraserConfig): { all: V1Node[]; selected: string[] } {
+  #selectedNodes(config: EraserConfig): { all: CachedNode[]; selected: string[] } {
     const filter = compileNodeFilter(config.manager.nodeFilter);
     const all = [...this.#d.state.nodes.list()];
-    const selected = all.filter((n) => filter(n.metadata?.labels ?? {})).map((n) => n.metadata?.name ?? "");
-    return { all, selected: selected.filter((n) => n !== "").sort() };
+    const selected = all.filter((n) => filter(n.metadata.labels ?? {})).map((n) => n.metadata.name);
+    return { all, selected: selected.sort() };
   }
 
   async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {

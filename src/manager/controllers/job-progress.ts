@@ -1,7 +1,7 @@
 // A job's progress from its pods, as a pure function: which selected nodes succeeded, failed or
 // timed out (a pod that cannot start or finish must not hold the job forever), and the per-node
 // results the remover left in its termination message.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { CachedPod } from "../cached-objects.ts";
 import { parseNodeResult } from "../../api/node-result.ts";
 import { containerNames } from "../../api/worker-contract.ts";
 
@@ -22,14 +22,14 @@ export interface JobProgress {
   nextTimeoutMs: number | undefined;
 }
 
-function removerState(pod: V1Pod): { exitCode: number; message: string } | undefined {
+function removerState(pod: CachedPod): { exitCode: number; message: string } | undefined {
   const status = pod.status?.containerStatuses?.find((s) => s.name === containerNames.remover);
   const terminated = status?.state?.terminated;
   return terminated === undefined ? undefined : { exitCode: terminated.exitCode, message: terminated.message ?? "" };
 }
 
-function createdMs(pod: V1Pod): number {
-  const t = pod.metadata?.creationTimestamp;
+function createdMs(pod: CachedPod): number {
+  const t = pod.metadata.creationTimestamp;
   return t === undefined ? 0 : new Date(t).getTime();
 }
 
@@ -46,7 +46,7 @@ function failureReason(remover: ReturnType<typeof removerState>, result: ReturnT
   return `worker exited ${remover?.exitCode ?? "abnormally"}${detail}`;
 }
 
-function addUnfinished(p: JobProgress, pod: V1Pod, nowMs: number, podTimeoutMs: number): void {
+function addUnfinished(p: JobProgress, pod: CachedPod, nowMs: number, podTimeoutMs: number): void {
   const deadline = createdMs(pod) + podTimeoutMs;
   if (nowMs < deadline) {
     p.running++;
@@ -55,11 +55,11 @@ function addUnfinished(p: JobProgress, pod: V1Pod, nowMs: number, podTimeoutMs: 
   }
   p.failed++;
   const phase = pod.status?.phase ?? "Pending";
-  p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: `worker pod ${pod.metadata?.name ?? ""} did not finish within ${Math.round(podTimeoutMs / 1000)} s (${phase})` });
+  p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: `worker pod ${pod.metadata.name} did not finish within ${Math.round(podTimeoutMs / 1000)} s (${phase})` });
 }
 
 /** `pods`: the job's pods, one per node (see onePodPerNode). */
-export function jobProgress(pods: readonly V1Pod[], nowMs: number, podTimeoutMs: number): JobProgress {
+export function jobProgress(pods: readonly CachedPod[], nowMs: number, podTimeoutMs: number): JobProgress {
   const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, nextTimeoutMs: undefined };
   for (const pod of pods) {
     const remover = removerState(pod);
@@ -76,8 +76,8 @@ export function jobProgress(pods: readonly V1Pod[], nowMs: number, podTimeoutMs:
 }
 
 /** One pod per node: the oldest wins, so a duplicate can never double-count a node. */
-export function onePodPerNode(pods: readonly V1Pod[]): V1Pod[] {
-  const byNode = new Map<string, V1Pod>();
+export function onePodPerNode(pods: readonly CachedPod[]): CachedPod[] {
+  const byNode = new Map<string, CachedPod>();
   for (const pod of [...pods].sort((a, b) => createdMs(a) - createdMs(b))) {
     const node = pod.spec?.nodeName;
     if (node !== undefined && !byNode.has(node)) byNode.set(node, pod);

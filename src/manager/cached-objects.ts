@@ -1,0 +1,54 @@
+// What the manager's caches keep of each object: the fields its controllers read, nothing else.
+// A managed cluster's Node is 10-20 KB of JSON (a kubelet's 50-image status, conditions, managed
+// fields) and a finished worker pod several KB; at 5,000 nodes the full objects alone came near the
+// manager's 512Mi limit (docs/manager.md). A field a controller starts reading must be added here.
+import type { KubernetesObject } from "@kubernetes/client-node";
+import * as z from "../api/zod.ts";
+import { keepBySchema, type Keep, type KeptBy } from "../k8s/keep.ts";
+
+const labels = z.record(z.string(), z.string());
+/** Typed lists give timestamps as Dates, watch events as RFC 3339 strings. */
+const timestamp = z.pipe(
+  z.union([z.string(), z.date()]),
+  z.transform((t) => new Date(t)),
+);
+const identity = { name: z.string(), namespace: z.optional(z.string()), uid: z.optional(z.string()), resourceVersion: z.optional(z.string()), labels: z.optional(labels) };
+
+/** The node filter reads a Node's labels. */
+export const keepNode = keepBySchema(z.object({ metadata: z.object(identity) }));
+export type CachedNode = KeptBy<typeof keepNode>;
+
+/** A job's progress reads a worker pod's node, phase, age, deletion, and the remover's exit. */
+export const keepPod = keepBySchema(
+  z.object({
+    metadata: z.object({ ...identity, creationTimestamp: z.optional(timestamp), deletionTimestamp: z.optional(timestamp) }),
+    spec: z.optional(z.object({ nodeName: z.optional(z.string()) })),
+    status: z.optional(
+      z.object({
+        phase: z.optional(z.string()),
+        containerStatuses: z.optional(
+          z.array(
+            z.object({
+              name: z.string(),
+              state: z.optional(z.object({ terminated: z.optional(z.object({ exitCode: z.number(), message: z.optional(z.string()) })) })),
+            }),
+          ),
+        ),
+      }),
+    ),
+  }),
+);
+export type CachedPod = KeptBy<typeof keepPod>;
+
+/** The config source reads a ConfigMap's data; the exclusion lists only their names. */
+export const keepConfigMap = keepBySchema(z.object({ metadata: z.object(identity), data: z.optional(z.record(z.string(), z.string())) }));
+export type CachedConfigMap = KeptBy<typeof keepConfigMap>;
+
+const KubernetesObjectSchema = z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) });
+
+/** ImageLists and ImageJobs are few and re-parsed whole by their controllers: kept as they are. */
+export const keepWhole: Keep<KubernetesObject> = (raw) => {
+  const parsed = KubernetesObjectSchema.safeParse(raw);
+  // The whole object, not the parsed copy: the schema only checked that it is one.
+  return parsed.success ? { object: raw as KubernetesObject } : { refused: z.prettifyError(parsed.error) };
+};
