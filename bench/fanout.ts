@@ -4,14 +4,17 @@
 // Deployment's limit where the machine allows one (root and a writable cgroup tree).
 // The nodes look like a managed cluster's (kubelet-like-node.ts: a 50-image status, ~10 KB of
 // JSON each), and a simulated kubelet completes every pod with a remover's result, as real nodes do.
+// The manager runs from dist/eraser-manager, as in its image (the script builds it first).
 // Last line: {"nodes":..,"qps":..,"podsPerSecond":..,"jobS":..,"peakRssMiB":..,"cgroupPeakMiB":..,"memoryLimitMiB":..}
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { parseQuantity } from "../src/api/quantity.ts";
 import { startCluster } from "../test/harness/cluster.ts";
 import { completePod } from "../test/harness/kubelet-sim.ts";
 import { kubeletLikeNode } from "../test/harness/kubelet-like-node.ts";
 import { openMemoryCgroup } from "../test/harness/memory-cgroup.ts";
+import { repoRoot } from "../test/harness/paths.ts";
 import { operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../test/harness/manager-run.ts";
 import { applyImageList, customApi, listImageJobs, nodeResult, setManagerConfig, workerPods } from "../test/harness/operator-fixtures.ts";
 
@@ -56,7 +59,10 @@ try {
   await cluster.addVirtualNodes(specs);
   const nodeJsonKiB = JSON.stringify(await core.readNode({ name: specs[0]?.name ?? "" })).length / 1024;
   await setManagerConfig(core, "apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  collector: { enabled: false }\n  scanner: { enabled: false }\n");
-  const manager = await startManagerProcess(cluster, [`--pod-creation-qps=${qps}`, `--pod-creation-burst=${qps}`, "--pod-timeout=1h"], {}, cgroup?.launch);
+  const manager = await startManagerProcess(cluster, [`--pod-creation-qps=${qps}`, `--pod-creation-burst=${qps}`, "--pod-timeout=1h"], {
+    entry: join(repoRoot, "dist", "eraser-manager"),
+    ...(cgroup === undefined ? {} : { launch: cgroup.launch }),
+  });
   const peak = { miB: 0 };
   try {
     await manager.waitForLog(/Started leading/);

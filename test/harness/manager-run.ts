@@ -28,14 +28,18 @@ export async function prepareOperator(cluster: TestCluster, core: CoreV1Api): Pr
   await core.createNamespacedServiceAccount({ namespace: operatorNamespace, body: { metadata: { name: "eraser-imagejob-pods" } } }).catch(() => undefined);
 }
 
-/** `launch` wraps the command, e.g. to start it in a memory cgroup (memory-cgroup.ts). */
-export type Launcher = (command: string, args: readonly string[]) => [string, string[]];
+export interface ManagerLaunch {
+  /** Wraps the command, e.g. to start it in a memory cgroup (memory-cgroup.ts). */
+  launch?: (command: string, args: readonly string[]) => [string, string[]];
+  /** The script Node runs: the sources by default, dist/eraser-manager (the image's) for benchmarks. */
+  entry?: string;
+}
 
-export async function startManagerProcess(cluster: TestCluster, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, launch?: Launcher): Promise<ManagerProcess> {
+export async function startManagerProcess(cluster: TestCluster, extraArgs: string[] = [], options: ManagerLaunch = {}): Promise<ManagerProcess> {
   const port = await freePort();
-  const args = [join(repoRoot, "src", "manager", "main.ts"), `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${operatorNamespace}`, `--http-port=${port}`, "--lease-duration=4s", ...extraArgs];
-  const [command, commandArgs] = launch === undefined ? [process.execPath, args] : launch(process.execPath, args);
-  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const args = [options.entry ?? join(repoRoot, "src", "manager", "main.ts"), `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${operatorNamespace}`, `--http-port=${port}`, "--lease-duration=4s", ...extraArgs];
+  const [command, commandArgs] = options.launch === undefined ? [process.execPath, args] : options.launch(process.execPath, args);
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer): void => {

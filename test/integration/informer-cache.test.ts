@@ -56,14 +56,14 @@ describe("informer cache", () => {
       assert.equal((await core.readNode({ name: names[0] ?? "" })).status?.images?.length, 50, "the API server has the full node");
 
       await core.patchNode({ name: names[0] ?? "", body: { metadata: { labels: { "eraser.sh/cleanup.filter": "true" } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
-      const updated = await eventually("the label change reaches the cache", async () => {
+      const updated = await eventually("the label change reaches the cache", () => {
         const node = informer.get(names[0] ?? "");
-        return node?.metadata.labels?.["eraser.sh/cleanup.filter"] === "true" ? node : undefined;
+        return Promise.resolve(node?.metadata.labels?.["eraser.sh/cleanup.filter"] === "true" ? node : undefined);
       }, 15_000);
       assert.deepEqual(Object.keys(updated), ["metadata"]);
 
       await core.deleteNode({ name: names[4] ?? "" });
-      await eventually("the deletion reaches the cache", async () => (informer.get(names[4] ?? "") === undefined ? true : undefined), 15_000);
+      await eventually("the deletion reaches the cache", () => Promise.resolve(informer.get(names[4] ?? "") === undefined ? true : undefined), 15_000);
       assert.equal(informer.list().length, 4);
     } finally {
       await informer.stop();
