@@ -1,6 +1,8 @@
 // Runs one test tier (unit | integration | e2e) with Node's own test runner. Integration and e2e
 // files share one test ground (control plane + 2 real nodes) that this runner starts first and
 // always tears down; they run one file at a time because they share cluster-scoped objects.
+// Test files named after the tier run alone (`node scripts/run-tier.ts e2e test/e2e/x.test.ts`);
+// other arguments go to the test runner.
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
 import { startCluster, type TestCluster } from "../test/harness/cluster.ts";
@@ -13,7 +15,7 @@ function isTier(value: string | undefined): value is Tier {
 }
 
 function runTests(files: string[], concurrency: number, env: NodeJS.ProcessEnv): Promise<number> {
-  const args = ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...process.argv.slice(3), ...files];
+  const args = ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...runnerArgs, ...files];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: "inherit", env });
     child.on("exit", (code) => {
@@ -27,7 +29,10 @@ if (!isTier(tier)) {
   console.error(`run-tier: unknown tier "${tier ?? ""}"; expected one of ${Object.keys(tiers).join(", ")}`);
   process.exit(2);
 }
-const files = globSync(`test/${tier}/**/*.test.ts`).sort();
+const extraArgs = process.argv.slice(3);
+const namedFiles = extraArgs.filter((a) => a.endsWith(".test.ts"));
+const runnerArgs = extraArgs.filter((a) => !a.endsWith(".test.ts"));
+const files = namedFiles.length > 0 ? namedFiles : globSync(`test/${tier}/**/*.test.ts`).sort();
 if (files.length === 0) {
   console.log(`run-tier: no ${tier} test files yet`);
   process.exit(0);

@@ -8,7 +8,7 @@ import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import type { TestCluster, RealNode } from "./cluster.ts";
 import { importImages } from "./containerd.ts";
 import { buildImageLayout, type ImageSpec } from "./oci/image.ts";
-import { workerImage } from "./oci/worker-image.ts";
+import { workerImage } from "./oci/operator-images.ts";
 import { prepareOperator, startManagerProcess, type ManagerProcess } from "./manager-run.ts";
 import { customApi, setManagerConfig } from "./operator-fixtures.ts";
 

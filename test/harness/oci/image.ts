@@ -14,6 +14,8 @@ export interface ImageSpec {
   entrypoint?: string[];
   cmd?: string[];
   env?: string[];
+  /** The image's USER, e.g. "65532:65532" (the runtime's default, root, without it). */
+  user?: string;
 }
 
 export interface BuiltImage {
@@ -57,7 +59,7 @@ function buildOne(spec: ImageSpec): { blobs: Blob[]; manifest: Blob; built: Buil
       JSON.stringify({
         architecture: "amd64",
         os: "linux",
-        config: { Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env ?? ["PATH=/bin:/usr/bin"] },
+        config: { Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env ?? ["PATH=/bin:/usr/bin"], User: spec.user },
         rootfs: { type: "layers", diff_ids: [layer.digest] },
       }),
     ),

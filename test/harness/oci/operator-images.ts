@@ -1,7 +1,8 @@
-// The worker images, built here without a Docker engine: this machine's Node 24 binary with the
-// shared libraries it links (from ldd), and dist/ (bundle and V8 code cache); the scanner's image
-// adds the test ground's trivy. The entrypoint is the Dockerfile's worker stage: node, the
-// worker's flags, the launcher.
+// The operator's images, built here without a Docker engine, as the Dockerfile's stages make them:
+// this machine's Node 24 binary with the shared libraries it links (from ldd), and dist/ (bundles
+// and V8 code caches). The manager's runs `node dist/eraser-manager` as user 65532; the worker's
+// runs node with the worker's flags and the launcher, as root; the scanner's adds the test
+// ground's trivy.
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -33,20 +34,28 @@ function distFiles(): Record<string, FileContent> {
   return files;
 }
 
-/** The worker image; `withTrivy` adds trivy at /usr/local/bin/trivy (the worker-trivy target). */
-export function workerImage(ref: string, options: { withTrivy?: boolean } = {}): ImageSpec {
+/** Node, the libraries it and `extraBinaries` link, and dist/: what every stage copies. */
+function nodeRuntime(extraBinaries: Record<string, string> = {}): Record<string, FileContent> {
   const node = realpathSync(process.execPath);
   const files: Record<string, FileContent> = { [nodeInImage]: executable(node), "/tmp/.keep": "", ...distFiles() };
-  const binaries = [node];
-  if (options.withTrivy === true) {
-    files["/usr/local/bin/trivy"] = executable(bin.trivy);
-    binaries.push(bin.trivy);
-  }
-  for (const lib of binaries.flatMap(sharedLibraries)) files[lib] = executable(lib);
+  for (const [inImage, onHost] of Object.entries(extraBinaries)) files[inImage] = executable(onHost);
+  for (const lib of [node, ...Object.values(extraBinaries)].flatMap(sharedLibraries)) files[lib] = executable(lib);
+  return files;
+}
+
+const imagePath = ["PATH=/usr/local/bin:/usr/bin:/bin"];
+
+/** The manager image (the Dockerfile's manager target). */
+export function managerImage(ref: string): ImageSpec {
+  return { ref, files: nodeRuntime(), entrypoint: [nodeInImage, "/app/dist/eraser-manager"], env: imagePath, user: "65532:65532" };
+}
+
+/** The worker image; `withTrivy` adds trivy at /usr/local/bin/trivy (the worker-trivy target). */
+export function workerImage(ref: string, options: { withTrivy?: boolean } = {}): ImageSpec {
   return {
     ref,
-    files,
+    files: nodeRuntime(options.withTrivy === true ? { "/usr/local/bin/trivy": bin.trivy } : {}),
     entrypoint: [nodeInImage, ...workerNodeFlags, "/app/dist/eraser-worker"],
-    env: ["PATH=/usr/local/bin:/usr/bin:/bin"],
+    env: imagePath,
   };
 }
