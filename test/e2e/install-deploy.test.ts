@@ -1,7 +1,8 @@
-// The README's install, on the test ground: the CRDs, then `kubectl apply -k deploy/`, with the
-// manager running as a pod from its image (built here) on a real kubelet, under deploy/'s
-// ServiceAccount, RBAC, security context and probes, and with its in-cluster config. The other e2e
-// files run the manager as a process; this one proves the Deployment itself works.
+// The README's two installs, on the test ground: the CRDs, then `kubectl apply -k deploy/` or
+// `helm install` of the chart, with the manager running as a pod from its image (built here) on a
+// real kubelet, under the install's ServiceAccount, RBAC, security context and probes, with its
+// in-cluster config. The other e2e files run the manager as a process; this one proves that what a
+// user installs runs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -9,13 +10,14 @@ import { join } from "node:path";
 import { CoordinationV1Api, CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { markerImage, repoRoot, sharedCluster, type RealNode, type TestCluster } from "../harness/index.ts";
-import { installFromDeploy, localManagerImage, managerDeployment, type DeployInstall } from "../harness/deploy-install.ts";
+import { installFromChart, installFromDeploy, localManagerImage, managerDeployment, type DeployInstall } from "../harness/deploy-install.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { managerImage } from "../harness/oci/operator-images.ts";
 import { customApi, deleteAllEraserObjects, getImageList, listImageJobs } from "../harness/operator-fixtures.ts";
-import { loadImages, realNodeConfig } from "../harness/operator-stack.ts";
+import { loadImages, localScannerImage, localWorkerImage, realNodeConfig } from "../harness/operator-stack.ts";
 
-const victim = "docker.io/library/e2e-install-victim:1";
+/** One image for each install to remove. */
+const victimOf = (way: number): string => `docker.io/library/e2e-install-victim-${way}:1`;
 const unlisted = "docker.io/library/e2e-install-unlisted:1";
 const managerRef = `${localManagerImage.repo}:${localManagerImage.tag}`;
 const leaseName = "eraser-manager-leader";
@@ -23,7 +25,6 @@ const work = mkdtempSync("/tmp/ets-e2e-install-");
 let cluster: TestCluster | undefined;
 let node: RealNode | undefined;
 let others: RealNode[] = [];
-let install: DeployInstall | undefined;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let coordination: CoordinationV1Api;
@@ -55,9 +56,34 @@ function processesRunning(command: string): { pid: number; uid: number }[] {
   return found;
 }
 
+/** The Lease's holder: "" once released, undefined before any manager took it. */
 async function holder(): Promise<string | undefined> {
   return (await coordination.readNamespacedLease({ name: leaseName, namespace: operatorNamespace })).spec?.holderIdentity;
 }
+
+/** The chart's values for the test ground: what realNodeConfig gives the kubectl install. */
+const chartValues = (target: RealNode) => (httpPort: number): object => ({
+  imageCleanerIntervalHours: 720,
+  images: {
+    manager: { repository: localManagerImage.repo, tag: localManagerImage.tag },
+    worker: { repository: localWorkerImage.repo, tag: localWorkerImage.tag },
+    scanner: { repository: localScannerImage.repo, tag: localScannerImage.tag },
+  },
+  manager: { replicas: 1, httpPort, imagePullPolicy: "Never" },
+  config: {
+    manager: {
+      runtime: { address: `unix://${target.containerd.socket}` },
+      scheduling: { beginImmediately: false },
+      imageJob: { cleanup: { delayOnSuccess: "10m", delayOnFailure: "10m" } },
+    },
+    components: { collector: { enabled: false }, scanner: { enabled: false } },
+  },
+});
+
+const installs: { way: string; install: (c: TestCluster, n: RealNode) => Promise<DeployInstall> }[] = [
+  { way: "deploy/ installed with kubectl apply -k", install: (c, n) => installFromDeploy(c, n, realNodeConfig(n)) },
+  { way: "the Helm chart installed with helm install", install: (c, n) => installFromChart(c, n, chartValues(n), work) },
+];
 
 before(async () => {
   cluster = await sharedCluster();
@@ -67,22 +93,31 @@ before(async () => {
   coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
   custom = customApi(cluster);
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
-  await loadImages(node, work, [managerImage(managerRef), markerImage(victim), markerImage(unlisted)], false);
+  await loadImages(node, work, [managerImage(managerRef), ...installs.map((_, way) => markerImage(victimOf(way))), markerImage(unlisted)], false);
   const crds = await cluster.kubectl(["apply", "-f", join(repoRoot, "crds")]);
   assert.equal(crds.exitCode, 0, crds.stderr);
   await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/imagelists.eraser.sh", "crd/imagejobs.eraser.sh"]);
-  install = await installFromDeploy(cluster, node, realNodeConfig(node));
 });
 
 after(async () => {
   if (cluster === undefined) return;
-  await deleteAllEraserObjects(custom);
-  await install?.uninstall();
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
   rmSync(work, { recursive: true, force: true });
 });
 
-describe("deploy/ installed with kubectl apply -k", () => {
+for (const [index, { way, install: installWay }] of installs.entries()) describe(way, () => {
+  const victim = victimOf(index);
+  let install: DeployInstall | undefined;
+  before(async () => {
+    assert.ok(cluster && node);
+    install = await installWay(cluster, node);
+  });
+  after(async () => {
+    if (cluster === undefined) return;
+    await deleteAllEraserObjects(custom);
+    await install?.uninstall();
+  });
+
   test("the manager runs from its image as user 65532, passes its probes and leads with its own ServiceAccount", async () => {
     assert.ok(install);
     const pods = (await core.listNamespacedPod({ namespace: operatorNamespace, labelSelector: "control-plane=controller-manager" })).items;
@@ -95,10 +130,13 @@ describe("deploy/ installed with kubectl apply -k", () => {
 
     const managers = processesRunning("/usr/local/bin/node /app/dist/eraser-manager --http-port=" + String(install.httpPort));
     assert.equal(managers.length, 1, "one manager process on the node");
-    assert.equal(managers[0]?.uid, 65532, "the manager runs as deploy/'s non-root user");
+    assert.equal(managers[0]?.uid, 65532, "the manager runs as the install's non-root user");
 
     // The pod's own PID namespace makes it PID 1: the Lease is held from inside the container.
-    assert.match((await eventually("the Lease held", holder)) ?? "", /_1$/);
+    assert.match(await eventually("the Lease held", async () => {
+      const identity = await holder();
+      return identity === "" ? undefined : identity;
+    }), /_1$/);
     const health = await fetch(`http://127.0.0.1:${install.httpPort}/healthz`);
     assert.equal(health.status, 200);
   });
@@ -143,5 +181,17 @@ describe("deploy/ installed with kubectl apply -k", () => {
       return pods.length === 0 ? true : undefined;
     });
     assert.equal(await holder(), "", "a stopped manager hands its Lease back instead of leaving it to expire");
+  });
+
+  test("uninstalling leaves none of the operator's RBAC, accounts or config behind", async () => {
+    assert.ok(cluster && install);
+    await install.uninstall();
+    for (const object of ["clusterrole/eraser-manager-role", "clusterrolebinding/eraser-manager-rolebinding"]) {
+      const r = await cluster.kubectl(["get", object, "--ignore-not-found", "-o", "name"]);
+      assert.equal(r.stdout.trim(), "", `${object} is gone`);
+    }
+    const namespaced = ["serviceaccount/eraser-controller-manager", "serviceaccount/eraser-imagejob-pods", "role/eraser-manager-role", "rolebinding/eraser-manager-rolebinding", "configmap/eraser-manager-config"];
+    const left = await cluster.kubectl(["get", ...namespaced, "-n", operatorNamespace, "--ignore-not-found", "-o", "name"]);
+    assert.equal(left.stdout.trim(), "", "nothing of the install is left in its namespace");
   });
 });

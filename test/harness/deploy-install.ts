@@ -1,14 +1,19 @@
-// Installs deploy/ as a user does (`kubectl apply -k`), through a kustomize overlay that carries
-// only what this test ground needs and a cluster would not (ENVIRONMENT.md):
+// Installs the operator as a user does, with `kubectl apply -k deploy/` or `helm install` of
+// deploy/helm/eraser-ts, changed only where this test ground needs what a cluster would not
+// (ENVIRONMENT.md):
 // - the manager image built here (imported into the node, so `imagePullPolicy: Never`);
 // - `nodeName`, since the test ground runs no scheduler;
 // - host networking with the API server's loopback address, since nothing serves the service IP;
 //   on the host's network two replicas would contend for one port, so one replica and a free port;
 // - the manager config for the node's own runtime socket and the local worker images.
-// Everything else (RBAC, ServiceAccounts, security context, probes, the namespace) is deploy/'s.
+// kubectl's way takes these through a kustomize overlay; helm's through values, and a patch of the
+// Deployment for what the chart has no value for (node, host network, API server address).
+// Everything else (RBAC, ServiceAccounts, security context, probes) is deploy/'s or the chart's.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { TestCluster, RealNode } from "./cluster.ts";
+import { helm } from "./helm.ts";
+import { operatorNamespace } from "./manager-run.ts";
 import { repoRoot } from "./paths.ts";
 import { freePort } from "./process.ts";
 
@@ -22,19 +27,27 @@ export interface DeployInstall {
   uninstall(): Promise<void>;
 }
 
-function overlay(dir: string, node: RealNode, apiServerPort: string, httpPort: number, managerConfig: string): string {
-  const container = "/spec/template/spec/containers/0";
-  const deploymentPatch = [
-    { op: "replace", path: "/spec/replicas", value: 1 },
+const container = "/spec/template/spec/containers/0";
+
+/** What no manifest should carry: this machine's node, host network and API server address. */
+function testGroundPatch(node: RealNode, apiServerPort: string): object[] {
+  return [
     { op: "add", path: "/spec/template/spec/nodeName", value: node.name },
     { op: "add", path: "/spec/template/spec/hostNetwork", value: true },
+    { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" } },
+    { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_PORT", value: apiServerPort } },
+  ];
+}
+
+function overlay(dir: string, patch: object[], httpPort: number, managerConfig: string): string {
+  const deploymentPatch = [
+    ...patch,
+    { op: "replace", path: "/spec/replicas", value: 1 },
     { op: "add", path: `${container}/imagePullPolicy`, value: "Never" },
     { op: "replace", path: `${container}/args`, value: [`--http-port=${httpPort}`] },
     { op: "replace", path: `${container}/ports/0/containerPort`, value: httpPort },
     { op: "replace", path: `${container}/livenessProbe/httpGet/port`, value: httpPort },
     { op: "replace", path: `${container}/readinessProbe/httpGet/port`, value: httpPort },
-    { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" } },
-    { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_PORT", value: apiServerPort } },
   ];
   const configPatch = [{ op: "replace", path: "/data/controller_manager_config.yaml", value: managerConfig }];
   // JSON is YAML, so the kustomization and its patches are written as JSON.
@@ -51,6 +64,13 @@ function overlay(dir: string, node: RealNode, apiServerPort: string, httpPort: n
   });
 }
 
+async function waitForRollout(cluster: TestCluster): Promise<void> {
+  const rollout = await cluster.kubectl(["rollout", "status", `deployment/${managerDeployment}`, "-n", operatorNamespace, "--timeout=120s"]);
+  if (rollout.exitCode === 0) return;
+  const pods = await cluster.kubectl(["get", "pods", "-n", operatorNamespace, "-l", "control-plane=controller-manager", "-o", "yaml"]);
+  throw new Error(`the manager did not roll out: ${rollout.stdout}${rollout.stderr}\n${pods.stdout}`);
+}
+
 /**
  * Applies deploy/ through the test-ground overlay and waits for the manager's rollout. The CRDs
  * and the images (manager and workers, on `node`) must be there first, as the README says.
@@ -59,7 +79,7 @@ export async function installFromDeploy(cluster: TestCluster, node: RealNode, ma
   const apiServerPort = new URL(cluster.server).port;
   const httpPort = await freePort();
   const dir = mkdtempSync("/tmp/ets-overlay-");
-  writeFileSync(join(dir, "kustomization.yaml"), overlay(dir, node, apiServerPort, httpPort, managerConfig));
+  writeFileSync(join(dir, "kustomization.yaml"), overlay(dir, testGroundPatch(node, apiServerPort), httpPort, managerConfig));
   const rendered = await cluster.kubectl(["kustomize", dir]);
   rmSync(dir, { recursive: true, force: true });
   if (rendered.exitCode !== 0) throw new Error(`kubectl kustomize: ${rendered.stderr}`);
@@ -67,16 +87,36 @@ export async function installFromDeploy(cluster: TestCluster, node: RealNode, ma
   const withoutNamespace = rendered.stdout.split(/^---\n/m).filter((doc) => !/^kind: Namespace$/m.test(doc)).join("---\n");
   const applied = await cluster.kubectl(["apply", "-f", "-"], { input: rendered.stdout });
   if (applied.exitCode !== 0) throw new Error(`kubectl apply: ${applied.stderr}`);
-  const rollout = await cluster.kubectl(["rollout", "status", `deployment/${managerDeployment}`, "-n", "eraser-system", "--timeout=120s"]);
-  if (rollout.exitCode !== 0) {
-    const pods = await cluster.kubectl(["get", "pods", "-n", "eraser-system", "-l", "control-plane=controller-manager", "-o", "yaml"]);
-    throw new Error(`the manager did not roll out: ${rollout.stdout}${rollout.stderr}\n${pods.stdout}`);
-  }
+  await waitForRollout(cluster);
   return {
     httpPort,
     async uninstall() {
       const deleted = await cluster.kubectl(["delete", "-f", "-", "--ignore-not-found", "--wait=true"], { input: withoutNamespace });
       if (deleted.exitCode !== 0) throw new Error(`kubectl delete: ${deleted.stderr}`);
+    },
+  };
+}
+
+/**
+ * `helm install` of the chart with `values` (JSON is YAML) into the operator's namespace, then the
+ * test ground's patch of the Deployment and its rollout. Uninstalls with `helm uninstall`.
+ */
+export async function installFromChart(cluster: TestCluster, node: RealNode, values: (httpPort: number) => object, helmHome: string): Promise<DeployInstall> {
+  const httpPort = await freePort();
+  const valuesFile = join(helmHome, "values.json");
+  writeFileSync(valuesFile, JSON.stringify(values(httpPort)));
+  const release = ["--namespace", operatorNamespace, "--kubeconfig", cluster.kubeconfigPath];
+  const installed = await helm(helmHome, ["install", "eraser-ts", join(repoRoot, "deploy", "helm", "eraser-ts"), ...release, "--create-namespace", "-f", valuesFile]);
+  if (installed.exitCode !== 0) throw new Error(`helm install: ${installed.stderr}`);
+  const patch = JSON.stringify(testGroundPatch(node, new URL(cluster.server).port));
+  const patched = await cluster.kubectl(["patch", `deployment/${managerDeployment}`, "-n", operatorNamespace, "--type=json", "-p", patch]);
+  if (patched.exitCode !== 0) throw new Error(`kubectl patch: ${patched.stderr}`);
+  await waitForRollout(cluster);
+  return {
+    httpPort,
+    async uninstall() {
+      const removed = await helm(helmHome, ["uninstall", "eraser-ts", ...release, "--wait", "--ignore-not-found"]);
+      if (removed.exitCode !== 0) throw new Error(`helm uninstall: ${removed.stderr}`);
     },
   };
 }

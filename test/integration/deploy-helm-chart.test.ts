@@ -3,37 +3,25 @@
 // wrong value stops the render with a message that names it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadEraserConfig } from "../../src/api/config/load.ts";
-import { bin, repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { helm as runHelm, type HelmResult } from "../harness/helm.ts";
+import { repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
 
 const chartDir = join(repoRoot, "deploy", "helm", "eraser-ts");
 const configKey = "controller_manager_config.yaml";
 const hourMs = 3_600_000;
-
-interface Rendered {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
 
 type KubeObject = Record<string, unknown> & { kind: string; metadata: { name: string; namespace?: string } };
 
 let cluster: TestCluster;
 let helmHome: string;
 
-function helm(args: string[]): Promise<Rendered> {
-  // helm keeps its cache and config under these; a scratch home keeps the user's untouched.
-  const env = { ...process.env, HELM_CACHE_HOME: join(helmHome, "cache"), HELM_CONFIG_HOME: join(helmHome, "config"), HELM_DATA_HOME: join(helmHome, "data") };
-  return new Promise((resolve) => {
-    execFile(bin.helm, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ exitCode: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
+function helm(args: string[]): Promise<HelmResult> {
+  return runHelm(helmHome, args);
 }
 
 async function renderChart(namespace: string, ...setArgs: string[]): Promise<string> {
