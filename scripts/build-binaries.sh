@@ -20,7 +20,7 @@ work_copy() { # copies a Go module skeleton to a scratch dir, so the checkout st
 
 build_kubernetes() {
   local out="$cache/kubernetes-$KUBERNETES_VERSION"
-  if [[ -x "$out/kubelet" && -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kubectl" ]]; then return; fi
+  if [[ -x "$out/kubelet" && -x "$out/kube-apiserver" && -x "$out/kube-controller-manager" && -x "$out/kube-scheduler" && -x "$out/kubectl" ]]; then return; fi
   echo "build-binaries: building Kubernetes $KUBERNETES_VERSION (cold: about 8 minutes)"
   local dir modfile minor staging
   dir=$(work_copy "$here/test/ground/go/kubernetes")
@@ -42,7 +42,8 @@ build_kubernetes() {
   done
   mkdir -p "$out.tmp"
   go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kubectl
+    k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
+    k8s.io/kubernetes/cmd/kubectl
   rm -rf "$out" && mv "$out.tmp" "$out"
   cd "$here" && rm -rf "$dir"
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CoordinationV1Api, CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
-import { markerImage, repoRoot, sharedCluster, type RealNode, type TestCluster } from "../harness/index.ts";
+import { buildImageLayout, importImages, markerImage, repoRoot, sharedCluster, type RealNode, type TestCluster } from "../harness/index.ts";
 import { installFromChart, installFromDeploy, localManagerImage, managerDeployment, type DeployInstall } from "../harness/deploy-install.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { managerImage } from "../harness/oci/operator-images.ts";
@@ -81,8 +81,8 @@ const chartValues = (target: RealNode) => (httpPort: number): object => ({
 });
 
 const installs: { way: string; install: (c: TestCluster, n: RealNode) => Promise<DeployInstall> }[] = [
-  { way: "deploy/ installed with kubectl apply -k", install: (c, n) => installFromDeploy(c, n, realNodeConfig(n)) },
-  { way: "the Helm chart installed with helm install", install: (c, n) => installFromChart(c, n, chartValues(n), work) },
+  { way: "deploy/ installed with kubectl apply -k", install: (c, n) => installFromDeploy(c, realNodeConfig(n)) },
+  { way: "the Helm chart installed with helm install", install: (c, n) => installFromChart(c, chartValues(n), work) },
 ];
 
 before(async () => {
@@ -93,7 +93,11 @@ before(async () => {
   coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
   custom = customApi(cluster);
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
+  // The scheduler may place the manager on any real node, as a registry would serve it to any.
   await loadImages(node, work, [managerImage(managerRef), ...installs.map((_, way) => markerImage(victimOf(way))), markerImage(unlisted)], false);
+  const managerTar = join(work, "manager-image.tar");
+  buildImageLayout([managerImage(managerRef)], managerTar);
+  for (const other of others) await importImages(other.containerd, managerTar);
   const crds = await cluster.kubectl(["apply", "-f", join(repoRoot, "crds")]);
   assert.equal(crds.exitCode, 0, crds.stderr);
   await cluster.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/imagelists.eraser.sh", "crd/imagejobs.eraser.sh"]);
@@ -118,13 +122,15 @@ for (const [index, { way, install: installWay }] of installs.entries()) describe
     await install?.uninstall();
   });
 
-  test("the manager runs from its image as user 65532, passes its probes and leads with its own ServiceAccount", async () => {
+  test("the manager is scheduled, runs from its image as user 65532, passes its probes and leads with its own ServiceAccount", async () => {
     assert.ok(install);
     const pods = (await core.listNamespacedPod({ namespace: operatorNamespace, labelSelector: "control-plane=controller-manager" })).items;
     assert.equal(pods.length, 1);
     const pod = pods[0];
     assert.equal(pod?.spec?.containers[0]?.image, managerRef);
     assert.equal(pod?.spec?.serviceAccountName, "eraser-controller-manager");
+    const realNodes = [node, ...others].map((n) => n?.name);
+    assert.ok(realNodes.includes(pod?.spec?.nodeName), `the scheduler placed the pod on a real node (${pod?.spec?.nodeName ?? "none"})`);
     const ready = pod?.status?.conditions?.find((c) => c.type === "Ready");
     assert.equal(ready?.status, "True", "the kubelet's readiness probe reached /readyz in the pod");
 

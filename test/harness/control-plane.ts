@@ -1,6 +1,7 @@
-// The control plane on loopback: etcd (Debian), kube-apiserver and kube-controller-manager
-// (built from the Kubernetes Go module), with RBAC + Node authorisation and NodeRestriction, so
-// ServiceAccounts, tokens and owner-reference garbage collection are the real thing.
+// The control plane on loopback: etcd (Debian), kube-apiserver, kube-controller-manager and
+// kube-scheduler (built from the Kubernetes Go module), with RBAC + Node authorisation and
+// NodeRestriction, so ServiceAccounts, tokens, owner-reference garbage collection and the
+// scheduling of a Deployment's pods are the real thing.
 import { mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { readFileSync } from "node:fs";
@@ -26,7 +27,7 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   mkdirSync(join(dir, "pki"), { recursive: true });
   mkdirSync(join(dir, "logs"), { recursive: true });
   const pki = createPki(join(dir, "pki"));
-  const [etcdPort, etcdPeerPort, apiPort, kcmPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedulerPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const server = `https://127.0.0.1:${apiPort}`;
   const admin = pki.issue("admin", "/O=system:masters/CN=admin");
   const apiserverCert = pki.issue("apiserver", "/CN=kube-apiserver", [
@@ -99,6 +100,16 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
     "--v=1",
   ], { logFile: join(dir, "logs", "kube-controller-manager.log") });
   daemons.push(kcm);
+  const scheduler = startDaemon("kube-scheduler", bin.kubeScheduler, [
+    `--kubeconfig=${kubeconfigPath}`,
+    `--authentication-kubeconfig=${kubeconfigPath}`,
+    `--authorization-kubeconfig=${kubeconfigPath}`,
+    "--bind-address=127.0.0.1",
+    `--secure-port=${schedulerPort}`,
+    "--leader-elect=false",
+    "--v=1",
+  ], { logFile: join(dir, "logs", "kube-scheduler.log") });
+  daemons.push(scheduler);
   // Pods are refused until the ServiceAccount controller has made the namespace's default account.
   await waitFor("the default ServiceAccount", () => apiGetOk(plane, "/api/v1/namespaces/default/serviceaccounts/default"), {
     timeoutMs: 90_000,

@@ -1,19 +1,19 @@
 // Installs the operator as a user does, with `kubectl apply -k deploy/` or `helm install` of
 // deploy/helm/eraser-ts, changed only where this test ground needs what a cluster would not
 // (ENVIRONMENT.md):
-// - the manager image built here (imported into the node, so `imagePullPolicy: Never`);
-// - `nodeName`, since the test ground runs no scheduler;
+// - the manager image built here (imported into every real node, so `imagePullPolicy: Never`);
 // - host networking with the API server's loopback address, since nothing serves the service IP;
 //   on the host's network two replicas would contend for one port, so one replica and a free port;
 // - the manager config for the node's own runtime socket and the local worker images.
 // kubectl's way takes these through a kustomize overlay; helm's through values, and a patch of the
-// Deployment for what the chart has no value for (node, host network, API server address).
+// Deployment for what the chart has no value for (host network, API server address). The
+// test ground's kube-scheduler places the pod, by deploy/'s nodeSelector, on one of its real nodes.
 // Everything else (RBAC, ServiceAccounts, security context, probes) is deploy/'s or the chart's.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { TestCluster, RealNode } from "./cluster.ts";
+import type { TestCluster } from "./cluster.ts";
 import { helm } from "./helm.ts";
-import { operatorNamespace } from "./manager-run.ts";
+import { eventually, operatorNamespace } from "./manager-run.ts";
 import { repoRoot } from "./paths.ts";
 import { freePort } from "./process.ts";
 
@@ -29,10 +29,9 @@ export interface DeployInstall {
 
 const container = "/spec/template/spec/containers/0";
 
-/** What no manifest should carry: this machine's node, host network and API server address. */
-function testGroundPatch(node: RealNode, apiServerPort: string): object[] {
+/** What no manifest should carry: host networking and this machine's API server address. */
+function testGroundPatch(apiServerPort: string): object[] {
   return [
-    { op: "add", path: "/spec/template/spec/nodeName", value: node.name },
     { op: "add", path: "/spec/template/spec/hostNetwork", value: true },
     { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" } },
     { op: "add", path: `${container}/env/-`, value: { name: "KUBERNETES_SERVICE_PORT", value: apiServerPort } },
@@ -64,22 +63,23 @@ function overlay(dir: string, patch: object[], httpPort: number, managerConfig: 
   });
 }
 
+/** Waits for the rollout, and for pods of an earlier revision (the chart's, before the patch) to be gone. */
 async function waitForRollout(cluster: TestCluster): Promise<void> {
   const rollout = await cluster.kubectl(["rollout", "status", `deployment/${managerDeployment}`, "-n", operatorNamespace, "--timeout=120s"]);
-  if (rollout.exitCode === 0) return;
-  const pods = await cluster.kubectl(["get", "pods", "-n", operatorNamespace, "-l", "control-plane=controller-manager", "-o", "yaml"]);
-  throw new Error(`the manager did not roll out: ${rollout.stdout}${rollout.stderr}\n${pods.stdout}`);
+  const pods = async (output: string): Promise<string> => (await cluster.kubectl(["get", "pods", "-n", operatorNamespace, "-l", "control-plane=controller-manager", "-o", output])).stdout;
+  if (rollout.exitCode !== 0) throw new Error(`the manager did not roll out: ${rollout.stdout}${rollout.stderr}\n${await pods("yaml")}`);
+  await eventually("one manager pod", async () => ((await pods("name")).trim().split("\n").length === 1 ? true : undefined));
 }
 
 /**
  * Applies deploy/ through the test-ground overlay and waits for the manager's rollout. The CRDs
- * and the images (manager and workers, on `node`) must be there first, as the README says.
+ * and the images (the manager's on every real node) must be there first, as the README says.
  */
-export async function installFromDeploy(cluster: TestCluster, node: RealNode, managerConfig: string): Promise<DeployInstall> {
+export async function installFromDeploy(cluster: TestCluster, managerConfig: string): Promise<DeployInstall> {
   const apiServerPort = new URL(cluster.server).port;
   const httpPort = await freePort();
   const dir = mkdtempSync("/tmp/ets-overlay-");
-  writeFileSync(join(dir, "kustomization.yaml"), overlay(dir, testGroundPatch(node, apiServerPort), httpPort, managerConfig));
+  writeFileSync(join(dir, "kustomization.yaml"), overlay(dir, testGroundPatch(apiServerPort), httpPort, managerConfig));
   const rendered = await cluster.kubectl(["kustomize", dir]);
   rmSync(dir, { recursive: true, force: true });
   if (rendered.exitCode !== 0) throw new Error(`kubectl kustomize: ${rendered.stderr}`);
@@ -101,14 +101,14 @@ export async function installFromDeploy(cluster: TestCluster, node: RealNode, ma
  * `helm install` of the chart with `values` (JSON is YAML) into the operator's namespace, then the
  * test ground's patch of the Deployment and its rollout. Uninstalls with `helm uninstall`.
  */
-export async function installFromChart(cluster: TestCluster, node: RealNode, values: (httpPort: number) => object, helmHome: string): Promise<DeployInstall> {
+export async function installFromChart(cluster: TestCluster, values: (httpPort: number) => object, helmHome: string): Promise<DeployInstall> {
   const httpPort = await freePort();
   const valuesFile = join(helmHome, "values.json");
   writeFileSync(valuesFile, JSON.stringify(values(httpPort)));
   const release = ["--namespace", operatorNamespace, "--kubeconfig", cluster.kubeconfigPath];
   const installed = await helm(helmHome, ["install", "eraser-ts", join(repoRoot, "deploy", "helm", "eraser-ts"), ...release, "--create-namespace", "-f", valuesFile]);
   if (installed.exitCode !== 0) throw new Error(`helm install: ${installed.stderr}`);
-  const patch = JSON.stringify(testGroundPatch(node, new URL(cluster.server).port));
+  const patch = JSON.stringify(testGroundPatch(new URL(cluster.server).port));
   const patched = await cluster.kubectl(["patch", `deployment/${managerDeployment}`, "-n", operatorNamespace, "--type=json", "-p", patch]);
   if (patched.exitCode !== 0) throw new Error(`kubectl patch: ${patched.stderr}`);
   await waitForRollout(cluster);

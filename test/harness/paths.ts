@@ -26,6 +26,7 @@ export const helmVersion = v["HELM_VERSION"] ?? "v4.3.1";
 export const bin = {
   kubeApiserver: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-apiserver"),
   kubeControllerManager: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-controller-manager"),
+  kubeScheduler: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-scheduler"),
   kubelet: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kubelet"),
   kubectl: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kubectl"),
   trivy: join(cacheDir, `trivy-${trivyVersion}`, "trivy"),
