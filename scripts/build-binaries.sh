@@ -50,7 +50,8 @@ build_kubernetes() {
 
 build_trivy() {
   local out="$cache/trivy-$TRIVY_VERSION"
-  if [[ -x "$out/trivy" ]]; then return; fi
+  # Also rebuilds a binary from before the version was stamped in (it reported "Version: dev").
+  if [[ -x "$out/trivy" ]] && "$out/trivy" --version 2>/dev/null | grep -qx "Version: ${TRIVY_VERSION#v}"; then return; fi
   echo "build-binaries: building trivy $TRIVY_VERSION (cold: about 6 minutes)"
   local dir
   dir=$(work_copy "$here/test/ground/go/trivy")
@@ -58,7 +59,9 @@ build_trivy() {
   printf 'module eraser-ts/test-ground/trivy\n\ngo 1.26.3\n\nrequire github.com/aquasecurity/trivy %s\n' "$TRIVY_VERSION" > go.mod
   go mod tidy
   mkdir -p "$out.tmp"
-  GOEXPERIMENT=jsonv2 go build -ldflags "-s -w" -o "$out.tmp/trivy" github.com/aquasecurity/trivy/cmd/trivy
+  # trivy's release builds stamp the version without its "v" (pkg/version/app.ver).
+  GOEXPERIMENT=jsonv2 go build -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
+    -o "$out.tmp/trivy" github.com/aquasecurity/trivy/cmd/trivy
   rm -rf "$out" && mv "$out.tmp" "$out"
   cd "$here" && rm -rf "$dir"
 }

@@ -2,10 +2,12 @@
 // from trivy's own fixtures, on a real node's containerd.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import { trivyVersion } from "../harness/paths.ts";
 import { prepareTrivyDb, trivyBinary } from "../harness/trivy.ts";
 import { ensureWorkerBuilt, runWorker } from "../harness/worker-run.ts";
 
@@ -65,6 +67,11 @@ async function importFresh(): Promise<void> {
 }
 
 describe("scanner pipeline with the real trivy", () => {
+  test("the scanner's trivy is the pinned release, not an unstamped dev build", () => {
+    // A build without the version stamp reports "dev" in `--version` and in every JSON report.
+    assert.equal(execFileSync(trivyBinary, ["--version"], { encoding: "utf8" }).trim().split("\n")[0], `Version: ${trivyVersion.replace(/^v/, "")}`);
+  });
+
   test("with severities [LOW] and deleteEOLImages off, the Alpine 3.9 image is kept (trivy reports nothing LOW)", async () => {
     await importFresh();
     const config = configFile("low", `cacheDir: ${cache}\noffline: true\ndeleteEOLImages: false\nvulnerabilities:\n  severities: [LOW]`);
