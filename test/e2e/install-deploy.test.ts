@@ -14,6 +14,7 @@ import { installFromChart, installFromDeploy, localManagerImage, managerDeployme
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { managerImage } from "../harness/oci/operator-images.ts";
 import { customApi, deleteAllEraserObjects, getImageList, listImageJobs } from "../harness/operator-fixtures.ts";
+import { nodeRuntimeEndpoint } from "../harness/containerd.ts";
 import { loadImages, localScannerImage, localWorkerImage, realNodeConfig } from "../harness/operator-stack.ts";
 
 /** One image for each install to remove. */
@@ -62,7 +63,7 @@ async function holder(): Promise<string | undefined> {
 }
 
 /** The chart's values for the test ground: what realNodeConfig gives the kubectl install. */
-const chartValues = (target: RealNode) => (httpPort: number): object => ({
+const chartValues = (httpPort: number): object => ({
   imageCleanerIntervalHours: 720,
   images: {
     manager: { repository: localManagerImage.repo, tag: localManagerImage.tag },
@@ -72,7 +73,7 @@ const chartValues = (target: RealNode) => (httpPort: number): object => ({
   manager: { replicas: 1, httpPort, imagePullPolicy: "Never" },
   config: {
     manager: {
-      runtime: { address: `unix://${target.containerd.socket}` },
+      runtime: { address: nodeRuntimeEndpoint },
       scheduling: { beginImmediately: false },
       imageJob: { cleanup: { delayOnSuccess: "10m", delayOnFailure: "10m" } },
     },
@@ -80,9 +81,9 @@ const chartValues = (target: RealNode) => (httpPort: number): object => ({
   },
 });
 
-const installs: { way: string; install: (c: TestCluster, n: RealNode) => Promise<DeployInstall> }[] = [
-  { way: "deploy/ installed with kubectl apply -k", install: (c, n) => installFromDeploy(c, realNodeConfig(n)) },
-  { way: "the Helm chart installed with helm install", install: (c, n) => installFromChart(c, chartValues(n), work) },
+const installs: { way: string; install: (c: TestCluster) => Promise<DeployInstall> }[] = [
+  { way: "deploy/ installed with kubectl apply -k", install: (c) => installFromDeploy(c, realNodeConfig()) },
+  { way: "the Helm chart installed with helm install", install: (c) => installFromChart(c, chartValues, work) },
 ];
 
 before(async () => {
@@ -114,7 +115,7 @@ for (const [index, { way, install: installWay }] of installs.entries()) describe
   let install: DeployInstall | undefined;
   before(async () => {
     assert.ok(cluster && node);
-    install = await installWay(cluster, node);
+    install = await installWay(cluster);
   });
   after(async () => {
     if (cluster === undefined) return;

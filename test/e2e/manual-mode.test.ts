@@ -4,11 +4,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
-import { busyboxImage, markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { buildImageLayout, busyboxImage, importImages, markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
-import { localWorkerImage, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
+import { loadImages, localWorkerImage, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 import { runPod, waitForPod } from "../harness/pods.ts";
 
 const lib = (name: string): string => `docker.io/library/${name}`;
@@ -21,9 +22,16 @@ let cluster: TestCluster | undefined;
 let stack: OperatorStack | undefined;
 let cri: GrpcCriClient | undefined;
 
-async function tags(): Promise<Set<string>> {
+const onBothNodes = lib("e2e-on-both-nodes:1");
+
+async function tags(endpoint?: string): Promise<Set<string>> {
   assert.ok(cri);
-  return new Set((await cri.listImages()).flatMap((i) => i.repoTags));
+  const client = endpoint === undefined ? cri : new GrpcCriClient(endpoint);
+  try {
+    return new Set((await client.listImages()).flatMap((i) => i.repoTags));
+  } finally {
+    if (client !== cri) client.close();
+  }
 }
 
 before(async () => {
@@ -78,5 +86,35 @@ describe("manual mode on a real node", () => {
     });
     assert.equal(list.status?.success, 1);
     assert.equal(list.status?.failed ?? 0, 0);
+  });
+
+  test("with the filter lifted, a job runs one remover pod on each real node, and each removes its own copy", async () => {
+    assert.ok(stack && cluster);
+    const second = cluster.realNodes()[1];
+    assert.ok(second, "the test ground has a second real node");
+    // Every real node has its runtime socket at one path (its own mount namespace), so the
+    // manager's one config reaches each node's containerd, as on a cluster.
+    await loadImages(second, work, [markerImage(onBothNodes)], false);
+    const tar = join(work, "on-both.tar");
+    buildImageLayout([markerImage(onBothNodes)], tar);
+    await importImages(stack.node.containerd, tar);
+    for (const endpoint of [stack.node.containerd.endpoint, second.containerd.endpoint]) assert.ok((await tags(endpoint)).has(onBothNodes));
+    const earlier = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
+    await cluster.kubectl(["label", "node", second.name, "eraser.sh/cleanup.filter-"]);
+
+    await applyImageList(stack.custom, "imagelist", [onBothNodes]);
+    const custom = stack.custom;
+    const job = await eventually(
+      "the two-node job to finish",
+      async () => (await listImageJobs(custom)).find((j) => !earlier.has(j.metadata.name) && (j.status?.phase === "Completed" || j.status?.phase === "Failed")),
+      180_000,
+    );
+    assert.equal(job.status?.phase, "Completed", JSON.stringify(job.status));
+    const pods = await workerPods(stack.core, job.metadata.name);
+    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), [stack.node.name, second.name].sort(), "one remover pod per real node");
+    assert.equal(job.status.removed, 2, "the job's status adds up both nodes' removals");
+    for (const endpoint of [stack.node.containerd.endpoint, second.containerd.endpoint]) {
+      assert.ok(!(await tags(endpoint)).has(onBothNodes), `the listed image is gone from ${endpoint}`);
+    }
   });
 });

@@ -106,9 +106,9 @@ export class TestCluster {
   async addRealNode(spec: NodeSpec): Promise<RealNode> {
     const dir = join(this.#state.dir, "nodes", spec.name);
     mkdirSync(dir, { recursive: true });
-    const containerd = await startContainerd({ name: spec.name, baseDir: join(dir, "ctd"), ipamDir: join(this.#state.dir, "ipam") });
+    const containerd = await startContainerd({ name: spec.name, baseDir: join(dir, "ctd"), ipamDir: join(this.#state.dir, "ipam"), ownMountNamespace: true });
     const plane = this.#planeView();
-    const kubelet = await startKubelet(plane, { name: spec.name, dir, runtimeEndpoint: containerd.endpoint, labels: spec.labels ?? {} });
+    const kubelet = await startKubelet(plane, { name: spec.name, dir, runtimeEndpoint: containerd.endpoint, labels: spec.labels ?? {}, mountNamespaceOf: containerd.pid });
     this.#state.nodes.push({ name: spec.name, dir: containerd.baseDir, socket: containerd.socket, containerdPid: containerd.pid, kubeletPid: kubelet.pid });
     writeState(this.#state);
     const core = this.kubeConfig().makeApiClient(CoreV1Api);

@@ -19,6 +19,31 @@ export interface ContainerdOptions {
   baseDir: string;
   /** host-local IPAM state shared by all nodes of one cluster (default: inside baseDir). */
   ipamDir?: string;
+  /**
+   * Runs containerd in a mount namespace of its own in which `nodeSocketDir` is `baseDir`, so its
+   * socket is at one path on every node, as on a cluster (see nodeRuntimeEndpoint).
+   */
+  ownMountNamespace?: boolean;
+}
+
+/**
+ * Where a real node's runtime socket is, seen from the node: its containerd, its kubelet (which
+ * joins containerd's mount namespace) and its pods' hostPath mounts. Every real node of the test
+ * ground has its socket there, so one manager config serves them all, as on a cluster. The test
+ * process itself, in the host's namespace, uses ContainerdInstance.socket.
+ */
+export const nodeSocketDir = "/run/eraser-ts-node";
+export const nodeRuntimeEndpoint = `unix://${nodeSocketDir}/containerd.sock`;
+
+/** The command that starts containerd, in a mount namespace of its own when asked. */
+function containerdCommand(dir: string, ownMountNamespace: boolean): [string, string[]] {
+  const direct: [string, string[]] = [bin.containerd, ["--config", join(dir, "config.toml")]];
+  if (!ownMountNamespace) return direct;
+  mkdirSync(nodeSocketDir, { recursive: true });
+  // unshare and sh exec in turn, so the daemon's pid is containerd's. Private propagation keeps
+  // the bind mount (and the kubelet's volume mounts) out of the host's namespace.
+  const bindThenRun = 'mount --bind "$1" "$2" && shift 2 && exec "$@"';
+  return ["unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", bindThenRun, "sh", dir, nodeSocketDir, direct[0], ...direct[1]]];
 }
 
 export interface ContainerdInstance {
@@ -88,7 +113,8 @@ export async function startContainerd(options: ContainerdOptions): Promise<Conta
   if (Buffer.byteLength(socket) > 100) throw new Error(`containerd socket path too long for a unix socket: ${socket}`);
   writeCniConfig(join(dir, "cni"), options.ipamDir ?? join(dir, "ipam"));
   writeFileSync(join(dir, "config.toml"), configToml(dir, socket));
-  const daemon = startDaemon(`containerd-${options.name}`, bin.containerd, ["--config", join(dir, "config.toml")], {
+  const [command, args] = containerdCommand(dir, options.ownMountNamespace === true);
+  const daemon = startDaemon(`containerd-${options.name}`, command, args, {
     logFile: join(dir, "containerd.log"),
   });
   await waitFor(`containerd ${options.name}`, async () => (await ctr(socket, ["version"])).includes("Server"), {

@@ -14,6 +14,8 @@ export interface KubeletOptions {
   dir: string;
   runtimeEndpoint: string;
   labels: Record<string, string>;
+  /** Joins this process's mount namespace (its containerd's), so both see the node's paths alike. */
+  mountNamespaceOf?: number;
 }
 
 function kubeletConfig(o: { caFile: string; port: number; healthzPort: number; cert: string; key: string; endpoint: string; dir: string }): object {
@@ -63,12 +65,15 @@ export async function startKubelet(plane: ControlPlane, options: KubeletOptions)
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   addHost(name);
   const labels = Object.entries(options.labels).map(([k, v]) => `${k}=${v}`).join(",");
-  return startDaemon(`kubelet-${name}`, bin.kubelet, [
+  const args = [
     `--config=${configFile}`,
     `--kubeconfig=${kubeconfig}`,
     `--root-dir=${join(dir, "root")}`,
     `--hostname-override=${name}`,
     ...(labels === "" ? [] : [`--node-labels=${labels}`]),
     "--v=1",
-  ], { logFile: join(dir, "kubelet.log") });
+  ];
+  // nsenter execs the kubelet, so the daemon's pid is the kubelet's.
+  const [command, commandArgs] = options.mountNamespaceOf === undefined ? [bin.kubelet, args] : ["nsenter", [`--mount=/proc/${options.mountNamespaceOf}/ns/mnt`, "--", bin.kubelet, ...args]];
+  return startDaemon(`kubelet-${name}`, command, commandArgs, { logFile: join(dir, "kubelet.log") });
 }

@@ -1,12 +1,13 @@
 // The whole operator on the test ground, as a user runs it: the manager process, and real worker
 // pods (the worker image built here) on a real node's kubelet and containerd. Used by the e2e tier
-// and by `npm run demo`. Real nodes here share one host, each with its own containerd socket, so
-// a run targets one real node and labels the others out, as a user would with the cleanup filter.
+// and by `npm run demo`. Every real node has its runtime socket at one path (nodeRuntimeEndpoint),
+// so one config reaches them all; a run still targets the first real node, where it loads its
+// images, and labels the others out, as a user would with the cleanup filter.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import type { TestCluster, RealNode } from "./cluster.ts";
-import { importImages } from "./containerd.ts";
+import { importImages, nodeRuntimeEndpoint } from "./containerd.ts";
 import { buildImageLayout, type ImageSpec } from "./oci/image.ts";
 import { workerImage } from "./oci/operator-images.ts";
 import { prepareOperator, startManagerProcess, type ManagerProcess } from "./manager-run.ts";
@@ -25,11 +26,12 @@ export interface OperatorStack {
 }
 
 /**
- * The manager's config for a run on `node`: its runtime socket and the local worker images. Without
+ * The manager's config for the test ground's real nodes: the runtime socket where each node has its
+ * own (nodeRuntimeEndpoint) and the local worker images. Without
  * `scan`, manual mode only; with it, automatic mode starts at once (collector, trivy-scanner with
  * `scan.scannerConfig`, remover) and then every 30 days.
  */
-export function realNodeConfig(node: RealNode, scan?: { scannerConfig: string }): string {
+export function realNodeConfig(scan?: { scannerConfig: string }): string {
   const scanner =
     scan === undefined
       ? "  collector: { enabled: false }\n  scanner: { enabled: false }\n"
@@ -45,7 +47,7 @@ kind: EraserConfig
 manager:
   runtime:
     name: containerd
-    address: unix://${node.containerd.socket}
+    address: ${nodeRuntimeEndpoint}
   scheduling: { repeatInterval: 720h, beginImmediately: ${scan === undefined ? "false" : "true"} }
   imageJob:
     successRatio: 1.0
@@ -80,7 +82,7 @@ export async function startOperatorStack(cluster: TestCluster, workDir: string, 
   await prepareOperator(cluster, core);
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
   await loadImages(node, workDir, images, scan !== undefined);
-  await setManagerConfig(core, realNodeConfig(node, scan));
+  await setManagerConfig(core, realNodeConfig(scan));
   const manager = await startManagerProcess(cluster);
   await manager.waitForLog(/Started leading/);
   return {
