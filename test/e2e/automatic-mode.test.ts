@@ -30,7 +30,7 @@ before(async () => {
   prepareTrivyDb(trivyCache);
   // The running app's image must never go, scanned or not: it runs busybox.
   stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable)], {
-    scannerConfig: `cacheDir: ${trivyCache}\noffline: true`,
+    scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true` },
   });
   cri = new GrpcCriClient(stack.node.containerd.endpoint);
   await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);

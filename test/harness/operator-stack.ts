@@ -18,7 +18,10 @@ export const localScannerImage = { repo: "localhost/eraser-ts/eraser-worker-triv
 const imageRef = (image: { repo: string; tag: string }): string => `${image.repo}:${image.tag}`;
 
 export interface OperatorStack {
+  /** The first real node: the one a default stack targets. */
   node: RealNode;
+  /** The real nodes the stack targets, with its images loaded. */
+  nodes: RealNode[];
   core: CoreV1Api;
   custom: CustomObjectsApi;
   manager: ManagerProcess;
@@ -71,28 +74,37 @@ export async function loadImages(node: RealNode, workDir: string, extra: readonl
 }
 
 /**
- * Installs the operator against `cluster` with every real node but the first labelled out, and
- * starts the manager. With `scan`, automatic mode with the scanner (see realNodeConfig).
+ * Installs the operator against `cluster` and starts the manager. By default it targets the first
+ * real node and labels the others out; with `everyRealNode`, it loads the images on every real node
+ * and targets them all. With `scan`, automatic mode with the scanner (see realNodeConfig).
  */
-export async function startOperatorStack(cluster: TestCluster, workDir: string, images: readonly ImageSpec[], scan?: { scannerConfig: string }): Promise<OperatorStack> {
+export async function startOperatorStack(
+  cluster: TestCluster,
+  workDir: string,
+  images: readonly ImageSpec[],
+  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean } = {},
+): Promise<OperatorStack> {
   const [node, ...others] = cluster.realNodes();
   if (node === undefined) throw new Error("the operator stack needs a real node");
+  const targets = options.everyRealNode === true ? [node, ...others] : [node];
+  const filteredOut = options.everyRealNode === true ? [] : others;
   const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   const custom = customApi(cluster);
   await prepareOperator(cluster, core);
-  for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
-  await loadImages(node, workDir, images, scan !== undefined);
-  await setManagerConfig(core, realNodeConfig(scan));
+  for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
+  for (const target of targets) await loadImages(target, workDir, images, options.scan !== undefined);
+  await setManagerConfig(core, realNodeConfig(options.scan));
   const manager = await startManagerProcess(cluster);
   await manager.waitForLog(/Started leading/);
   return {
     node,
+    nodes: targets,
     core,
     custom,
     manager,
     async stop() {
       await manager.stop();
-      for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
+      for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
     },
   };
 }
