@@ -4,7 +4,8 @@
 // - the manager image built here (imported into every real node, so `imagePullPolicy: Never`);
 // - host networking with the API server's loopback address, since nothing serves the service IP;
 //   on the host's network two replicas would contend for one port, so one replica and a free port;
-// - the manager config for the node's own runtime socket and the local worker images.
+// - the manager config for the runtime socket (one path on every real node) and the local worker
+//   images.
 // kubectl's way takes these through a kustomize overlay; helm's through values, and a patch of the
 // Deployment for what the chart has no value for (host network, API server address). The
 // test ground's kube-scheduler places the pod, by deploy/'s nodeSelector, on one of its real nodes.
@@ -23,7 +24,7 @@ export const managerDeployment = "eraser-controller-manager";
 export interface DeployInstall {
   /** The manager's HTTP port on the host (/healthz, /readyz, /metrics). */
   httpPort: number;
-  /** Removes what the overlay applied, except the namespace that other tests share. */
+  /** Removes what the install applied, except the namespace, which other tests share. */
   uninstall(): Promise<void>;
 }
 
