@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, helm, pause) from the Go
+# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, helm, pause, the OTLP sink) from the Go
 # module proxy into a cache outside the checkout, once per version. A warm machine returns at once.
 #
 #   ERASER_TS_CACHE  cache root (default /var/cache/eraser-ts)
@@ -98,6 +98,21 @@ build_helm() {
   cd "$here" && rm -rf "$dir"
 }
 
+build_otlp_sink() {
+  local out="$cache/otlp-sink-$OTEL_PDATA_VERSION"
+  if [[ -x "$out/otlp-sink" ]]; then return; fi
+  echo "build-binaries: building the OTLP sink (the OpenTelemetry Collector's pdata $OTEL_PDATA_VERSION)"
+  local dir
+  dir=$(work_copy "$here/test/ground/go/otlp-sink")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/otlp-sink\n\ngo 1.26.0\n\nrequire go.opentelemetry.io/collector/pdata %s\n' "$OTEL_PDATA_VERSION" > go.mod
+  go mod tidy
+  mkdir -p "$out.tmp"
+  go build -ldflags "-s -w" -o "$out.tmp/otlp-sink" .
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
 build_pause() {
   local out="$cache/pause"
   if [[ -x "$out/pause" ]]; then return; fi
@@ -112,6 +127,7 @@ case "$what" in
   trivy) build_trivy; build_trivy_db_loader ;;
   helm) build_helm ;;
   pause) build_pause ;;
-  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy; build_helm ;;
-  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|helm|pause]" >&2; exit 2 ;;
+  otlp-sink) build_otlp_sink ;;
+  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy; build_helm; build_otlp_sink ;;
+  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|helm|pause|otlp-sink]" >&2; exit 2 ;;
 esac

@@ -22,6 +22,7 @@ const v = versions();
 export const kubernetesVersion = v["KUBERNETES_VERSION"] ?? "v1.37.2";
 export const trivyVersion = v["TRIVY_VERSION"] ?? "v0.74.0";
 export const helmVersion = v["HELM_VERSION"] ?? "v4.3.1";
+export const otelPdataVersion = v["OTEL_PDATA_VERSION"] ?? "v1.71.0";
 
 export const bin = {
   kubeApiserver: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-apiserver"),
@@ -33,6 +34,7 @@ export const bin = {
   trivyDbLoader: join(cacheDir, "trivydb-loader", "trivydb-loader"),
   helm: join(cacheDir, `helm-${helmVersion}`, "helm"),
   pause: join(cacheDir, "pause", "pause"),
+  otlpSink: join(cacheDir, `otlp-sink-${otelPdataVersion}`, "otlp-sink"),
   etcd: "/usr/bin/etcd",
   containerd: "/usr/bin/containerd",
   ctr: "/usr/bin/ctr",
