@@ -9,7 +9,7 @@ import { EventRecorder } from "../observability/events.ts";
 import { startHttpServer, type HttpServer } from "../observability/http-server.ts";
 import type { Logger } from "../observability/logger.ts";
 import { ManagerMetrics } from "../observability/metrics.ts";
-import { startOtlpExport } from "../observability/otlp.ts";
+import { exportIntervalMs, startOtlpExport } from "../observability/otlp.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ClusterState } from "./cluster-state.ts";
 import { ConfigSource } from "./config/source.ts";
@@ -90,7 +90,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   };
 
   const shutdown = new AbortController();
-  const stopOtlp = startOtlpExport({ registry: metrics.registry, endpoint: () => config.current().manager.otlpEndpoint, logger });
+  const stopOtlp = startOtlpExport({ registry: metrics.registry, endpoint: () => config.current().manager.otlpEndpoint, intervalMs: exportIntervalMs(process.env), logger });
   const http: HttpServer = await startHttpServer({ port: o.httpPort, metrics, isReady: () => state.synced && config.synced, logger });
   let election: Promise<void> = Promise.resolve();
   if (o.leaderElect) {
@@ -114,9 +114,10 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     isLeading: () => leading,
     async stop() {
       shutdown.abort();
-      stopOtlp();
       await election;
       await Promise.all([imageJobs?.stop(), imageLists?.stop()]);
+      // After the controllers, so the push carries everything they counted.
+      await stopOtlp();
       await state.stop();
       await config.stop();
       await http.close();

@@ -66,10 +66,30 @@ export function otlpMetricsUrl(endpoint: string): string {
   return `${base.replace(/\/+$/, "")}/v1/metrics`;
 }
 
-/** Pushes the registry every `intervalMs` while `endpoint()` is non-empty; returns a stopper. */
-export function startOtlpExport(o: { registry: Registry; endpoint: () => string; intervalMs?: number; logger: Logger }): () => void {
+/** How long the last push at shutdown may take, so a dead receiver cannot hold up a rollout. */
+const finalPushTimeoutMs = 5_000;
+const defaultIntervalMs = 15_000;
+
+/**
+ * The push interval: OTEL_METRIC_EXPORT_INTERVAL (milliseconds, the OpenTelemetry SDKs' variable)
+ * when set, else 15 s. A value that is not a positive whole number is an error that names it.
+ */
+export function exportIntervalMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env["OTEL_METRIC_EXPORT_INTERVAL"];
+  if (raw === undefined || raw === "") return defaultIntervalMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms <= 0) throw new Error(`OTEL_METRIC_EXPORT_INTERVAL must be a positive whole number of milliseconds, got "${raw}"`);
+  return ms;
+}
+
+/**
+ * Pushes the registry every `intervalMs` while `endpoint()` is non-empty. The returned stopper
+ * pushes once more, so what the last interval counted (often a job that just finished) is not lost
+ * when the manager is stopped or rolled.
+ */
+export function startOtlpExport(o: { registry: Registry; endpoint: () => string; intervalMs?: number; logger: Logger }): () => Promise<void> {
   const startMs = Date.now();
-  const push = async (): Promise<void> => {
+  const push = async (timeoutMs: number): Promise<void> => {
     const endpoint = o.endpoint();
     if (endpoint === "") return;
     try {
@@ -77,16 +97,17 @@ export function startOtlpExport(o: { registry: Registry; endpoint: () => string;
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(await otlpBody(o.registry, startMs, Date.now())),
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!response.ok) o.logger.warn({ endpoint, status: response.status }, "OTLP export refused");
+      if (!response.ok) o.logger.warn({ endpoint, status: response.status, reason: await response.text() }, "OTLP export refused");
     } catch (error) {
       o.logger.warn({ endpoint, err: (error as Error).message }, "OTLP export failed");
     }
   };
-  const timer = setInterval(() => void push(), o.intervalMs ?? 15_000);
+  const timer = setInterval(() => void push(10_000), o.intervalMs ?? defaultIntervalMs);
   timer.unref();
-  return () => {
+  return async () => {
     clearInterval(timer);
+    await push(finalPushTimeoutMs);
   };
 }

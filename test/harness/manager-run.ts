@@ -33,13 +33,15 @@ export interface ManagerLaunch {
   launch?: (command: string, args: readonly string[]) => [string, string[]];
   /** The script Node runs: the sources by default, dist/eraser-manager (the image's) for benchmarks. */
   entry?: string;
+  /** Extra environment for the manager, e.g. OTEL_METRIC_EXPORT_INTERVAL. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export async function startManagerProcess(cluster: TestCluster, extraArgs: string[] = [], options: ManagerLaunch = {}): Promise<ManagerProcess> {
   const port = await freePort();
   const args = [options.entry ?? join(repoRoot, "src", "manager", "main.ts"), `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${operatorNamespace}`, `--http-port=${port}`, "--lease-duration=4s", ...extraArgs];
   const [command, commandArgs] = options.launch === undefined ? [process.execPath, args] : options.launch(process.execPath, args);
-  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
   const logs: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   const onData = (chunk: Buffer): void => {

@@ -2,10 +2,12 @@
 // replicas behind a Lease, killed mid-job and restarted, with its config changed under it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import { completePod, repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
-import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerLaunch, type ManagerProcess } from "../harness/manager-run.ts";
+import { metricsByName, startOtlpSink } from "../harness/otlp-sink.ts";
 import { applyImageList, customApi, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
 let cluster: TestCluster;
@@ -26,9 +28,9 @@ ${extra}components:
   remover: { image: { repo: example.test/remover, tag: "${removerTag}" } }
 `;
 
-async function manager(args: string[] = []): Promise<ManagerProcess> {
+async function manager(args: string[] = [], launch: ManagerLaunch = {}): Promise<ManagerProcess> {
   const kubeconfig = cluster.impersonatedKubeconfigFile(managerSa);
-  const m = await startManagerProcess(cluster, [`--kubeconfig=${kubeconfig}`, "--pod-timeout=2m", ...args]);
+  const m = await startManagerProcess(cluster, [`--kubeconfig=${kubeconfig}`, "--pod-timeout=2m", ...args], launch);
   running.push(m);
   return m;
 }
@@ -148,6 +150,45 @@ describe("running the manager", () => {
     assert.ok(nextPods.every((p) => p.spec?.containers[0]?.image === "example.test/remover:t2"), "the last good config still runs");
     await finish(next);
     await m.stop();
+  });
+
+  test("with manager.otlpEndpoint set, a job's metrics reach an OTLP receiver, pushed once more at shutdown", async () => {
+    const work = mkdtempSync("/tmp/ets-otlp-");
+    const sink = await startOtlpSink(work);
+    try {
+      await setManagerConfig(core, config("t1", `  otlpEndpoint: "${sink.endpoint}"\n`));
+      // An hour between pushes, so only the push at shutdown can carry this job.
+      const m = await manager([], { env: { OTEL_METRIC_EXPORT_INTERVAL: "3600000" } });
+      await m.waitForLog(/Started leading/, 40_000);
+      const job = await runList(["docker.io/library/alpine:5"]);
+      await podsFor(job, 3);
+      await finish(job);
+      assert.equal(sink.exports().length, 0, "nothing is pushed before the interval");
+      await m.stop();
+
+      const sent = sink.exports();
+      assert.equal(sent.length, 1, "one push, at shutdown");
+      const [only] = sent;
+      assert.ok(only !== undefined);
+      assert.deepEqual(only.resourceMetrics[0]?.resource.attributes, [{ key: "service.name", value: { stringValue: "eraser-manager" } }]);
+      const metrics = metricsByName(only);
+      const total = (name: string): number | undefined => metrics.get(name)?.sum?.dataPoints.reduce((sum, p) => sum + (p.asDouble ?? 0), 0);
+      assert.equal(total("images_removed_run_total"), 3, "one removed image per node, from the pods' results");
+      assert.equal(total("pods_completed_run_total"), 3);
+      assert.equal(total("pods_failed_run_total"), 0);
+      assert.equal(metrics.get("images_removed_run_total")?.sum?.isMonotonic, true);
+      const completed = metrics.get("imagejob_run_total")?.sum?.dataPoints.find((p) => p.attributes?.some((a) => a.key === "phase" && a.value.stringValue === "Completed"));
+      assert.equal(completed?.asDouble, 1);
+      assert.ok(completed?.attributes?.some((a) => a.key === "mode" && a.value.stringValue === "manual"));
+      const duration = metrics.get("imagejob_duration_run_seconds")?.histogram?.dataPoints[0];
+      assert.equal(duration?.count, "1");
+      assert.equal(duration?.bucketCounts.length, (duration?.explicitBounds.length ?? 0) + 1, "one count per bucket, plus the overflow");
+      assert.equal(duration?.bucketCounts.reduce((sum, n) => sum + Number(n), 0), 1);
+    } finally {
+      await sink.stop();
+      await setManagerConfig(core, config("t1"));
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test("a broken config at start-up stops the manager with the field named", async () => {

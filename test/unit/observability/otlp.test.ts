@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { ManagerMetrics } from "../../../src/observability/metrics.ts";
-import { otlpMetricsUrl, startOtlpExport } from "../../../src/observability/otlp.ts";
+import { exportIntervalMs, otlpMetricsUrl, startOtlpExport } from "../../../src/observability/otlp.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 
 describe("OTLP export", () => {
@@ -25,7 +25,7 @@ describe("OTLP export", () => {
     metrics.jobFinished("manual", "Completed", 42);
     const stop = startOtlpExport({ registry: metrics.registry, endpoint: () => `127.0.0.1:${port}`, intervalMs: 50, logger: createLogger({ level: "silent" }) });
     while (bodies.length === 0) await new Promise((r) => setTimeout(r, 20));
-    stop();
+    await stop();
     server.close();
     assert.equal(bodies[0]?.path, "/v1/metrics");
     const sent = JSON.parse(bodies[0]?.body ?? "{}") as { resourceMetrics: { scopeMetrics: { metrics: { name: string; sum?: { dataPoints: { asDouble: number }[] }; histogram?: { dataPoints: { count: string; sum: number; bucketCounts: string[] }[] } }[] }[] }[] };
@@ -38,6 +38,14 @@ describe("OTLP export", () => {
     const duration = list.find((m) => m.name === "imagejob_duration_run_seconds")?.histogram?.dataPoints[0];
     assert.deepEqual([duration?.count, duration?.sum], ["1", 42]);
     assert.equal(duration?.bucketCounts.reduce((a, b) => a + Number(b), 0), 1, "per-bucket counts add up to the count");
+  });
+
+  test("the interval comes from OTEL_METRIC_EXPORT_INTERVAL, and a bad one is named", () => {
+    assert.equal(exportIntervalMs({}), 15_000);
+    assert.equal(exportIntervalMs({ OTEL_METRIC_EXPORT_INTERVAL: "60000" }), 60_000);
+    for (const bad of ["0", "-5", "1.5", "soon"]) {
+      assert.throws(() => exportIntervalMs({ OTEL_METRIC_EXPORT_INTERVAL: bad }), new RegExp(`OTEL_METRIC_EXPORT_INTERVAL must be a positive whole number of milliseconds, got "${bad}"`));
+    }
   });
 
   test("endpoints as Eraser writes them (host:port) and as URLs", () => {
