@@ -8,6 +8,7 @@ import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import { completePod, repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace, prepareOperator, startManagerProcess, type ManagerLaunch, type ManagerProcess } from "../harness/manager-run.ts";
 import { metricsByName, startOtlpSink } from "../harness/otlp-sink.ts";
+import { freePort } from "../harness/process.ts";
 import { applyImageList, customApi, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
 let cluster: TestCluster;
@@ -188,6 +189,25 @@ describe("running the manager", () => {
       await sink.stop();
       await setManagerConfig(core, config("t1"));
       rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test("with manager.profile enabled, CPU and heap profiles are served on localhost at the configured port, and only while it runs", async () => {
+    const port = await freePort();
+    await setManagerConfig(core, config("t1", `  profile: { enabled: true, port: ${port} }\n`));
+    try {
+      const m = await manager();
+      await m.waitForLog(/Serving the profiler on localhost/);
+      const cpu = await fetch(`http://127.0.0.1:${port}/debug/pprof/profile?seconds=1`);
+      assert.equal(cpu.status, 200);
+      const profile = (await cpu.json()) as { nodes: unknown[]; samples: unknown[] };
+      assert.ok(profile.nodes.length > 0 && profile.samples.length > 0, "a V8 CPU profile of the manager");
+      const heap = (await (await fetch(`http://127.0.0.1:${port}/debug/pprof/heap`)).json()) as { head: { children: unknown[] } };
+      assert.ok(heap.head.children.length > 0, "a sampled heap profile of the manager");
+      await m.stop();
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/debug/pprof/`), "nothing listens once the manager has stopped");
+    } finally {
+      await setManagerConfig(core, config("t1"));
     }
   });
 
