@@ -34,6 +34,9 @@ export const paths = {
   /** The eraser-manager-config ConfigMap, for the scanner's config. */
   configDir: "/config",
   configFile: "/config/controller_manager_config.yaml",
+  /** The job's shared scan verdicts (ConfigMap `<job>-verdicts`), for nodes after the first wave. */
+  verdictsDir: "/run/eraser.sh/verdicts",
+  verdictsFile: "/run/eraser.sh/verdicts/verdicts.json",
   /** The trivy DB / cache directory (hostPath, shared across runs on a node). */
   trivyCacheDir: "/var/lib/trivy",
   terminationLog: "/dev/termination-log",
@@ -54,6 +57,10 @@ export const flags = {
   scanDisabled: "--scan-disabled",
   terminationLog: "--termination-log",
   concurrency: "--concurrency",
+  /** trivy-scanner: reuse the verdicts in this file (scan once per run). */
+  verdicts: "--verdicts",
+  /** trivy-scanner: report this node's verdicts in the termination message (first wave). */
+  shareVerdicts: "--share-verdicts",
 } as const;
 
 /** Environment the manager sets on every worker container. */

@@ -7,7 +7,7 @@ import { paths } from "../api/worker-contract.ts";
 export const subcommands = ["collector", "trivy-scanner", "remover", "clean"] as const;
 export type Subcommand = (typeof subcommands)[number];
 
-const booleanFlags = new Set(["dry-run", "scan-disabled", "prune", "scan", "help"]);
+const booleanFlags = new Set(["dry-run", "scan-disabled", "prune", "scan", "help", "share-verdicts"]);
 
 const text = nonEmptyString;
 const flag = z._default(z.boolean(), false);
@@ -25,6 +25,8 @@ export const WorkerOptionsSchema = z.object({
   scan: flag,
   "scan-disabled": flag,
   config: z.optional(text()),
+  verdicts: z.optional(text()),
+  "share-verdicts": flag,
   "termination-log": z._default(text(), paths.terminationLog),
   concurrency: intFlag(8, 1, 256),
   "trivy-path": z._default(text(), "trivy"),

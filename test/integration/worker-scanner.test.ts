@@ -3,9 +3,12 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseScannerConfig } from "../../src/api/config/load.ts";
+import { parseShareReport, unpackImageId, verdictFingerprint } from "../../src/api/scan-verdicts.ts";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { mergeShareReports } from "../../src/manager/scan-once/merge.ts";
 import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
 import { trivyVersion } from "../harness/paths.ts";
 import { prepareTrivyDb, trivyBinary } from "../harness/trivy.ts";
@@ -24,7 +27,7 @@ function configFile(name: string, scannerConfig: string): string {
   return file;
 }
 
-async function pipeline(name: string, config: string, trivy = trivyBinary): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
+async function pipeline(name: string, config: string, trivy = trivyBinary, scannerArgs: string[] = []): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
   const shared = join(work, `shared-${name}`);
   const exclusions = join(work, "exclusions", "team");
   mkdirSync(exclusions, { recursive: true });
@@ -34,7 +37,7 @@ async function pipeline(name: string, config: string, trivy = trivyBinary): Prom
   const remover = runWorker(["remover", ...common]);
   const collector = await runWorker(["collector", ...common]);
   assert.equal(collector.exitCode, 0, collector.stderr);
-  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${trivy}`]);
+  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${trivy}`, ...scannerArgs]);
   return { scanner, remover: await remover };
 }
 
@@ -104,5 +107,64 @@ describe("scanner pipeline with the real trivy", () => {
     assert.equal(scanner.exitCode, 1);
     assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy not found at "\/nonexistent\/trivy"/);
     assert.equal(await present(images.vulnerable), true, "nothing removed on the strength of a scan that did not run");
+  });
+});
+
+describe("scanning once per run, between two nodes' scanners", () => {
+  const scannerConfig = `cacheDir: ${cache}\noffline: true`;
+  const fingerprint = verdictFingerprint(parseScannerConfig(scannerConfig).config);
+  let verdictsFile = "";
+
+  test("a first-wave scanner reports what trivy judged in its termination message", async () => {
+    await importFresh();
+    const report = join(work, "scanner-termination-log");
+    const { scanner, remover } = await pipeline("share", configFile("share", scannerConfig), trivyBinary, ["--share-verdicts", `--termination-log=${report}`]);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    const parsed = parseShareReport(readFileSync(report, "utf8"));
+    assert.ok(parsed.ok, parsed.ok ? "" : parsed.reason);
+    assert.equal(parsed.report.config, fingerprint);
+    assert.deepEqual(parsed.report.flagged.map(unpackImageId), [images.vulnerable.id]);
+    assert.deepEqual(parsed.report.compliant.map(unpackImageId), [images.clean.id]);
+    // What the manager mounts into the nodes after the first wave.
+    verdictsFile = join(work, "verdicts.json");
+    writeFileSync(verdictsFile, JSON.stringify(mergeShareReports([{ node: "first-node", message: readFileSync(report, "utf8") }], fingerprint).verdicts));
+  });
+
+  test("a later node reuses them: with every candidate covered it never runs trivy, and removes what the first node's scan flagged", async () => {
+    assert.notEqual(verdictsFile, "", "the first-wave test ran");
+    await importFresh();
+    const { scanner, remover } = await pipeline("reuse", configFile("reuse", scannerConfig), "/nonexistent/trivy", [`--verdicts=${verdictsFile}`]);
+    assert.equal(scanner.exitCode, 0, `no trivy was needed:\n${scanner.stdout}`);
+    const flagged = scanner.logs.find((l) => l["decision"] === "flagged" && l["image"] === images.vulnerable.id);
+    assert.equal(flagged?.["scannedOn"], "first-node");
+    assert.equal(flagged?.["reason"], "shared-verdict");
+    const done = scanner.logs.find((l) => l["msg"] === "Scan finished");
+    assert.deepEqual([done?.["scanned"], done?.["reused"]], [0, 2]);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.vulnerable), false, "removed on the first node's verdict");
+    assert.equal(await present(images.clean), true, "kept on the first node's verdict");
+    assert.equal(remover.result?.vulnerable, 1);
+  });
+
+  test("an image the verdicts do not cover is still scanned: without trivy the node removes nothing", async () => {
+    await importFresh();
+    const partial = join(work, "verdicts-partial.json");
+    const all = JSON.parse(readFileSync(verdictsFile, "utf8")) as { images: Record<string, unknown> };
+    writeFileSync(partial, JSON.stringify({ ...all, images: { [images.vulnerable.id]: all.images[images.vulnerable.id] } }));
+    const { scanner, remover } = await pipeline("partial", configFile("partial", scannerConfig), "/nonexistent/trivy", [`--verdicts=${partial}`]);
+    assert.equal(scanner.exitCode, 1, "the clean image needed trivy");
+    assert.match(remover.result?.error ?? "", /trivy not found/);
+    assert.equal(await present(images.vulnerable), true, "nothing removed when the scan failed");
+  });
+
+  test("verdicts made under other settings are not used: with severities [LOW], the node's own trivy keeps the image they flagged", async () => {
+    await importFresh();
+    const low = configFile("low-reuse", `cacheDir: ${cache}\noffline: true\ndeleteEOLImages: false\nvulnerabilities:\n  severities: [LOW]`);
+    const { scanner, remover } = await pipeline("low-reuse", low, trivyBinary, [`--verdicts=${verdictsFile}`]);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    assert.ok(scanner.logs.some((l) => l["level"] === "warn" && String(l["msg"]).includes('other scanner settings')), "the scanner says why it ignored them");
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.vulnerable), true, "kept: nothing LOW, whatever the other settings said");
   });
 });

@@ -29,6 +29,7 @@ export const ScannerDocumentSchema = z.nullable(
       }),
     ),
     timeout: nullish(z.object({ total: z.optional(z.string()), perImage: z.optional(z.string()) })),
+    scanOnce: nullish(z.object({ enabled: z.optional(z.boolean()), firstWaveNodes: z.optional(z.int().check(z.gte(1), z.lte(1000))) })),
   }),
 );
 
@@ -66,6 +67,7 @@ function overlayScanner(d: ScannerConfig, doc: ScannerDocument): ScannerConfig {
       totalMs: durationField(doc.timeout?.total, `${fieldPrefix}.timeout.total`, d.timeout.totalMs),
       perImageMs: durationField(doc.timeout?.perImage, `${fieldPrefix}.timeout.perImage`, d.timeout.perImageMs),
     },
+    scanOnce: overlayScanOnce(d.scanOnce, doc.scanOnce ?? {}),
   };
 }
 
@@ -80,6 +82,10 @@ function overlayVulnerabilities(
     severities: v.severities ?? d.severities,
     ignoredStatuses: v.ignoredStatuses ?? d.ignoredStatuses,
   };
+}
+
+function overlayScanOnce(d: ScannerConfig["scanOnce"], s: NonNullable<ScannerDocument["scanOnce"]>): ScannerConfig["scanOnce"] {
+  return { enabled: s.enabled ?? d.enabled, firstWaveNodes: s.firstWaveNodes ?? d.firstWaveNodes };
 }
 
 export function durationField(text: string | undefined, field: string, fallback: number): number {

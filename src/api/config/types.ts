@@ -35,6 +35,11 @@ export interface ScannerConfig {
   timeout: { totalMs: number; perImageMs: number };
   /** Beyond Eraser: never download the DB; use the one already in cacheDir. */
   offline: boolean;
+  /**
+   * Beyond Eraser (SPEC §3): each image is scanned once per run across the cluster. A first wave
+   * of `firstWaveNodes` nodes scans; the other nodes start after it and reuse its verdicts.
+   */
+  scanOnce: { enabled: boolean; firstWaveNodes: number };
 }
 
 /** A hostPath volume the scanner gets in addition to its own (SPEC §1.2 `components.scanner.volumes`). */

@@ -1,6 +1,7 @@
-// trivy-scanner: waits for the collector's candidates, scans each with trivy, and hands the
-// non-compliant ones to the remover. Any failure of its own (no trivy, bad config, dead runtime)
-// is a failure marker: the remover then removes nothing.
+// trivy-scanner: waits for the collector's candidates, scans each with trivy (or reuses an earlier
+// node's verdict from this run, --verdicts), and hands the non-compliant ones to the remover; in
+// the first wave (--share-verdicts) it reports its own verdicts for the nodes after it. Any failure
+// of its own (no trivy, bad config, dead runtime) is a failure marker: the remover removes nothing.
 import { readFileSync } from "node:fs";
 import { defaultEraserConfig, loadEraserConfig } from "../../api/config/load.ts";
 import type { ScannerConfig } from "../../api/config/types.ts";
@@ -8,7 +9,9 @@ import type { Logger } from "../../observability/logger.ts";
 import type { WorkerOptions } from "../args.ts";
 import { connectRuntime } from "../context.ts";
 import { waitForStage, writeFailure, writeStage } from "../handoff.ts";
+import { verdictFingerprint } from "../../api/scan-verdicts.ts";
 import { scanImages } from "../scanner/scan.ts";
+import { readSharedVerdicts, reuseVerdicts, writeShareReport } from "../scanner/shared-verdicts.ts";
 
 export function scannerConfigFrom(path: string | undefined, logger: Logger): ScannerConfig {
   if (path === undefined) return defaultEraserConfig().components.scanner.config;
@@ -26,9 +29,16 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
     try {
       const wanted = new Set(collected.images);
       const images = (await cri.listImages()).filter((image) => wanted.has(image.id));
-      const outcome = await scanImages(images, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
-      writeStage(shared, "final", { images: outcome.flagged.map((i) => i.id), vulnerable: outcome.vulnerable });
-      logger.info({ scanned: images.length, flagged: outcome.flagged.length }, "Scan finished");
+      const fingerprint = verdictFingerprint(config);
+      const known = options.verdicts === undefined ? {} : readSharedVerdicts(options.verdicts, fingerprint, logger);
+      const reuse = reuseVerdicts(images, known, logger);
+      const outcome = await scanImages(reuse.toScan, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
+      const flagged = [...reuse.flagged, ...outcome.flagged];
+      writeStage(shared, "final", { images: flagged.map((i) => i.id), vulnerable: reuse.flagged.length + outcome.vulnerable });
+      if (options["share-verdicts"]) {
+        writeShareReport(options["termination-log"], fingerprint, { flagged: outcome.judged.nonCompliant, compliant: outcome.judged.compliant }, logger);
+      }
+      logger.info({ candidates: images.length, scanned: reuse.toScan.length, reused: images.length - reuse.toScan.length, flagged: flagged.length }, "Scan finished");
       return 0;
     } finally {
       cri.close();

@@ -9,8 +9,11 @@ import { trivyInvocation } from "./trivy-args.ts";
 import { judgeReport } from "./verdict.ts";
 
 export interface ScanOutcome {
+  /** What the remover gets: non-compliant images, and failed scans when deleteFailedImages is on. */
   flagged: ImageRecord[];
   vulnerable: number;
+  /** What trivy itself judged (failed and skipped scans are in neither): the verdicts worth sharing. */
+  judged: { nonCompliant: string[]; compliant: string[] };
 }
 
 export class TrivyMissingError extends Error {
@@ -18,7 +21,7 @@ export class TrivyMissingError extends Error {
 }
 
 export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string; logger: Logger }): Promise<ScanOutcome> {
-  const outcome: ScanOutcome = { flagged: [], vulnerable: 0 };
+  const outcome: ScanOutcome = { flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: [] } };
   const deadline = Date.now() + config.timeout.totalMs;
   for (const image of images) {
     const ref = image.repoTags[0] ?? image.repoDigests[0] ?? image.id;
@@ -49,8 +52,10 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
     if (verdict.nonCompliant) {
       outcome.flagged.push(image);
       outcome.vulnerable += 1;
+      outcome.judged.nonCompliant.push(image.id);
       log.info({ decision: "flagged", reasons: verdict.reasons }, "Flagged non-compliant image");
     } else {
+      outcome.judged.compliant.push(image.id);
       log.info({ decision: "kept", reason: "compliant" }, "Kept image: compliant");
     }
   }

@@ -112,6 +112,14 @@ manager:
       maintenanceWindow: { start: "22:00", durationMs: 4 * hour, days: [6, 0] },
     });
   });
+
+  test("scan once per run: on with a first wave of 3 nodes by default; both settable in the scanner config", () => {
+    assert.deepEqual(defaultEraserConfig().components.scanner.config.scanOnce, { enabled: true, firstWaveNodes: 3 });
+    const { config, warnings } = parseScannerConfig("scanOnce: { firstWaveNodes: 10 }\n");
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(config.scanOnce, { enabled: true, firstWaveNodes: 10 });
+    assert.deepEqual(parseScannerConfig("scanOnce: { enabled: false }\n").config.scanOnce, { enabled: false, firstWaveNodes: 3 });
+  });
 });
 
 describe("documents Eraser ships and older versions", () => {
@@ -177,6 +185,7 @@ describe("bad configs are refused with the field named", () => {
     rejects("- a\n- b\n", "", /mapping/);
     rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'timeout: { total: forever }' } }\n", "components.scanner.config.timeout.total", /forever/);
     rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'vulnerabilities: { severities: [SEVERE] }' } }\n", "components.scanner.config.vulnerabilities.severities.0", /CRITICAL/);
+    rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'scanOnce: { firstWaveNodes: 0 }' } }\n", "components.scanner.config.scanOnce.firstWaveNodes", />=1/);
   });
   test("unknown keys warn with their path, at every depth", () => {
     const { warnings } = loadEraserConfig(`apiVersion: eraser.sh/v1alpha3
