@@ -19,6 +19,7 @@ import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
 import { JobTargets } from "./controllers/job-targets.ts";
+import { VerdictStore } from "./scan-once/verdict-store.ts";
 import { runLeaderElection } from "./leader/election.ts";
 import { WorkQueue } from "./queue.ts";
 import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom, recordAutomaticFinish } from "./schedule/cluster-adapters.ts";
@@ -176,6 +177,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     metrics,
     creator,
     targets: new JobTargets(apis, o.namespace),
+    verdicts: new VerdictStore(apis, o.namespace),
     podTimeoutMs: o.podTimeoutMs,
     logger: logger.child({ controller: "imagejob" }),
     onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),

@@ -17,8 +17,10 @@ import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
 import { annotations } from "../jobs.ts";
 import { compileNodeFilter } from "../node-filter.ts";
-import { buildWorkerPod } from "../pods/build.ts";
+import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
+import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
+import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { jobProgress, onePodPerNode, type JobProgress } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { JobTargets } from "./job-targets.ts";
@@ -33,6 +35,7 @@ export interface ImageJobControllerDeps {
   metrics: ManagerMetrics;
   creator: PodCreator;
   targets: JobTargets;
+  verdicts: VerdictStore;
   podTimeoutMs: number;
   logger: Logger;
   /** Told when an automatic job ends, before it can be cleaned up (the schedule counts from it). */
@@ -57,8 +60,7 @@ export class ImageJobController {
   async reconcile(name: string): Promise<ReconcileResult> {
     const job = this.#d.state.imageJob(name);
     if (job === undefined || job.metadata.deletionTimestamp !== undefined) {
-      this.#d.creator.forget(name);
-      this.#d.targets.forget(name);
+      this.#forget(name);
       return undefined;
     }
     const phase = job.status?.phase;
@@ -92,14 +94,29 @@ export class ImageJobController {
     const pods = onePodPerNode(this.#d.state.podsOfJob(name));
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     const pending = this.#d.creator.pending(name, seen);
-    const missing = (await this.#d.targets.get(name)).filter((n) => !seen.has(n) && !pending.has(n));
-    if (missing.length > 0) return this.#createPods(job, config, missing);
+    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets: await this.#d.targets.get(name), pods });
+    if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
+    const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
+    if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
     const progress = jobProgress(pods, this.#d.clock.now(), this.#d.podTimeoutMs);
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
     return this.#finish(job, config, progress);
   }
 
-  async #createPods(job: ImageJob, config: EraserConfig, nodes: string[]): Promise<ReconcileResult> {
+  #scanOnce(): ScanOnceDeps {
+    return { store: this.#d.verdicts, nowMs: this.#d.clock.now(), podTimeoutMs: this.#d.podTimeoutMs };
+  }
+
+  #recordShared(job: ImageJob, shared: NonNullable<Wave["shared"]>, nodes: number): void {
+    const log = this.#d.logger.child({ job: job.metadata.name });
+    for (const problem of shared.problems) log.warn({ problem }, "A first-wave verdict is not shared");
+    const left = shared.problems.length === 0 ? "" : ` (${shared.problems.length} left out, see the manager's log)`;
+    const message = `the first ${shared.firstWave} nodes shared ${shared.verdicts} scan verdicts, ${shared.flagged} non-compliant${left}; the other ${nodes - shared.firstWave} nodes start now and scan only the rest`;
+    log.info({ verdicts: shared.verdicts, flagged: shared.flagged, problems: shared.problems.length }, "Shared the first wave's scan verdicts");
+    this.#d.events.record(target(job), "Normal", "ScanVerdictsShared", message);
+  }
+
+  async #createPods(job: ImageJob, config: EraserConfig, nodes: string[], scanVerdicts: PodInputs["scanVerdicts"]): Promise<ReconcileResult> {
     const uid = job.metadata.uid ?? "";
     const mode = modeOf(job);
     const exclusions = this.#d.state.exclusionConfigMaps();
@@ -111,7 +128,7 @@ export class ImageJobController {
       ...(mode === "manual" ? { imageListConfigMap: `${job.metadata.name}-imagelist` } : {}),
     };
     const { created, failed } = await this.#d.creator.create(job.metadata.name, nodes, (nodeName) =>
-      buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace }),
+      buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace, ...(scanVerdicts === undefined ? {} : { scanVerdicts }) }),
     );
     this.#d.logger.info({ job: job.metadata.name, created, remaining: nodes.length - created - failed.length }, "Created worker pods");
     for (const f of failed.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason}`);
@@ -189,9 +206,14 @@ export class ImageJobController {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+    this.#forget(name);
+    return undefined;
+  }
+
+  #forget(name: string): void {
     this.#d.creator.forget(name);
     this.#d.targets.forget(name);
-    return undefined;
+    this.#d.verdicts.forget(name);
   }
 }
 

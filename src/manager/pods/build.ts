@@ -22,6 +22,8 @@ export interface PodInputs {
   /** Names of the exclusion ConfigMaps in the manager's namespace. */
   exclusionConfigMaps: readonly string[];
   namespace: string;
+  /** Scanning once per run: a first-wave pod shares its verdicts; a pod after it reuses them. */
+  scanVerdicts?: { role: "share" } | { role: "reuse"; configMap: string };
 }
 
 const imageOf = (image: ImageRef): string => `${image.repo}:${image.tag}`;
@@ -75,8 +77,11 @@ function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Cont
     container(containerNames.collector, collector.image, collector, [containerNames.collector, ...common, ...(scan ? [] : [flags.scanDisabled])], [...mounts, shared]),
   ];
   if (scan) {
-    const scannerMounts = [...mounts, shared, { name: "manager-config", mountPath: paths.configDir, readOnly: true }, { name: "trivy-cache", mountPath: scanner.config.cacheDir }, ...scanner.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))];
-    const c = container(containerNames.scanner, scanner.image, scanner, [containerNames.scanner, ...common, `${flags.config}=${paths.configFile}`], scannerMounts);
+    const scannerMounts: V1VolumeMount[] = [...mounts, shared, { name: "manager-config", mountPath: paths.configDir, readOnly: true }, { name: "trivy-cache", mountPath: scanner.config.cacheDir }, ...scanner.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))];
+    const verdicts = inputs.scanVerdicts;
+    if (verdicts?.role === "reuse") scannerMounts.push({ name: "scan-verdicts", mountPath: paths.verdictsDir, readOnly: true });
+    const verdictArgs = verdicts === undefined ? [] : verdicts.role === "share" ? [flags.shareVerdicts] : [`${flags.verdicts}=${paths.verdictsFile}`];
+    const c = container(containerNames.scanner, scanner.image, scanner, [containerNames.scanner, ...common, `${flags.config}=${paths.configFile}`, ...verdictArgs], scannerMounts);
     c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }];
     list.push(c);
   }
@@ -93,6 +98,8 @@ function modeVolumes(inputs: PodInputs): V1Volume[] {
     // A host cache: the vulnerability DB is fetched once per node and reused across runs.
     vols.push({ name: "trivy-cache", hostPath: { path: scanner.config.cacheDir, type: "DirectoryOrCreate" } });
     for (const v of scanner.volumes) vols.push({ name: v.name, hostPath: { path: v.hostPath } });
+    // Optional: without the file the scanner scans everything itself, as it would anyway.
+    if (inputs.scanVerdicts?.role === "reuse") vols.push({ name: "scan-verdicts", configMap: { name: inputs.scanVerdicts.configMap, optional: true } });
   }
   return vols;
 }

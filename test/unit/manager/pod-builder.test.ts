@@ -26,6 +26,25 @@ describe("worker pod builder", () => {
     assert.deepEqual(scanner.resources, { requests: { memory: "500Mi", cpu: "1000m" }, limits: { memory: "2Gi" } });
   });
 
+  test("scan once: a first-wave scanner shares its verdicts; a later one mounts the job's verdicts (optional) and reads them", () => {
+    const inputs = { job, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "eraser-system" };
+    const scannerOf = (pod: ReturnType<typeof buildWorkerPod>) => pod.spec?.containers.find((c) => c.name === "trivy-scanner");
+    const first = buildWorkerPod({ ...inputs, scanVerdicts: { role: "share" } });
+    assert.ok(scannerOf(first)?.args?.includes("--share-verdicts"));
+    assert.ok(!first.spec?.volumes?.some((v) => v.name === "scan-verdicts"));
+    const later = buildWorkerPod({ ...inputs, scanVerdicts: { role: "reuse", configMap: "imagejob-auto-x-verdicts" } });
+    const scanner = scannerOf(later);
+    assert.ok(scanner?.args?.includes("--verdicts=/run/eraser.sh/verdicts/verdicts.json"));
+    assert.ok(!scanner?.args?.includes("--share-verdicts"));
+    assert.ok(scanner?.volumeMounts?.some((m) => m.name === "scan-verdicts" && m.mountPath === "/run/eraser.sh/verdicts" && m.readOnly === true));
+    assert.deepEqual(later.spec?.volumes?.find((v) => v.name === "scan-verdicts")?.configMap, { name: "imagejob-auto-x-verdicts", optional: true });
+    for (const name of ["collector", "remover"]) {
+      assert.ok(!later.spec?.containers.find((c) => c.name === name)?.volumeMounts?.some((m) => m.name === "scan-verdicts"), `${name} does not read verdicts`);
+    }
+    const alone = buildWorkerPod(inputs);
+    assert.ok(!scannerOf(alone)?.args?.some((a) => a.includes("verdicts")), "without scan-once, neither flag");
+  });
+
   test("scanner disabled: collector (--scan-disabled) and remover only; automatic dry run reaches the remover", () => {
     const config = defaultEraserConfig();
     config.components.scanner.enabled = false;

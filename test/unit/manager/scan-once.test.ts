@@ -1,0 +1,119 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { defaultEraserConfig } from "../../../src/api/config/defaults.ts";
+import type { ImageJob } from "../../../src/api/imagejob.ts";
+import { formatShareReport, verdictFingerprint, type SharedVerdicts } from "../../../src/api/scan-verdicts.ts";
+import type { CachedPod } from "../../../src/manager/cached-objects.ts";
+import { mergeShareReports } from "../../../src/manager/scan-once/merge.ts";
+import { planWave } from "../../../src/manager/scan-once/plan.ts";
+import { firstWave, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
+
+const imageId = (seed: string): string => `sha256:${createHash("sha256").update(seed).digest("hex")}`;
+const [alpine, nginx, redis] = ["alpine", "nginx", "redis"].map(imageId) as [string, string, string];
+
+describe("scan once: the first wave", () => {
+  test("is spread over the sorted nodes, starts with the first, and is every node when the cluster is small", () => {
+    const nodes = Array.from({ length: 10 }, (_, i) => `aks-pool${i < 5 ? 1 : 2}-${i}`);
+    assert.deepEqual(firstWave(nodes, 2), ["aks-pool1-0", "aks-pool2-5"], "one node from each pool");
+    assert.deepEqual(firstWave(nodes, 3), ["aks-pool1-0", "aks-pool1-3", "aks-pool2-6"]);
+    assert.deepEqual(firstWave(nodes.slice(0, 2), 3), nodes.slice(0, 2));
+  });
+
+  test("applies to automatic runs with the scanner, when nodes are left after the first wave", () => {
+    const config = defaultEraserConfig();
+    assert.equal(scanOnceApplies("automatic", config, 4), true);
+    assert.equal(scanOnceApplies("automatic", config, 3), false, "3 nodes: the first wave is everyone");
+    assert.equal(scanOnceApplies("manual", config, 100), false);
+    config.components.scanner.config.scanOnce.enabled = false;
+    assert.equal(scanOnceApplies("automatic", config, 100), false);
+    config.components.scanner.config.scanOnce.enabled = true;
+    config.components.scanner.enabled = false;
+    assert.equal(scanOnceApplies("automatic", config, 100), false);
+  });
+});
+
+describe("scan once: merging the first wave's reports", () => {
+  const fp = "fp1";
+  test("verdicts of several nodes are merged, each credited to the node that scanned it", () => {
+    const merged = mergeShareReports(
+      [
+        { node: "a", message: formatShareReport(fp, { flagged: [alpine], compliant: [nginx] }) },
+        { node: "b", message: formatShareReport(fp, { flagged: [alpine], compliant: [redis] }) },
+      ],
+      fp,
+    );
+    assert.deepEqual(merged.verdicts, { v: 1, config: fp, images: { [alpine]: { flagged: true, node: "a" }, [nginx]: { flagged: false, node: "a" }, [redis]: { flagged: false, node: "b" } } });
+    assert.deepEqual(merged.problems, []);
+  });
+
+  test("when in doubt a verdict is left out: nodes that disagree, other settings, unreadable or missing reports", () => {
+    const merged = mergeShareReports(
+      [
+        { node: "a", message: formatShareReport(fp, { flagged: [alpine], compliant: [nginx] }) },
+        { node: "b", message: formatShareReport(fp, { flagged: [], compliant: [alpine] }) },
+        { node: "c", message: formatShareReport("old-settings", { flagged: [redis], compliant: [] }) },
+        { node: "d", message: "not json" },
+        { node: "e", message: "" },
+      ],
+      fp,
+    );
+    assert.deepEqual(merged.verdicts.images, { [nginx]: { flagged: false, node: "a" } });
+    const problems = merged.problems.join("\n");
+    assert.match(problems, new RegExp(`nodes disagree on ${alpine}`));
+    assert.match(problems, /node c scanned under other scanner settings/);
+    assert.match(problems, /node d's verdicts are unusable: not JSON/);
+    assert.match(problems, /node e reported no verdicts/);
+  });
+});
+
+describe("scan once: which nodes get pods", () => {
+  const config = defaultEraserConfig();
+  config.components.scanner.config.scanOnce.firstWaveNodes = 1;
+  const targets = ["n1", "n2", "n3"];
+  const job = { apiVersion: "eraser.sh/v1", kind: "ImageJob", metadata: { name: "job-1", uid: "u" } } as ImageJob;
+  const now = Date.parse("2026-11-24T10:00:00Z");
+  const pod = (node: string, scannerMessage?: string, createdAgoMs = 1000): CachedPod => ({
+    metadata: { name: `p-${node}`, creationTimestamp: new Date(now - createdAgoMs) },
+    spec: { nodeName: node },
+    status: { phase: "Running", containerStatuses: scannerMessage === undefined ? [] : [{ name: "trivy-scanner", state: { terminated: { exitCode: 0, message: scannerMessage } } }] },
+  });
+  const store = (exists: boolean): { created: SharedVerdicts[]; exists(): Promise<boolean>; create(_j: ImageJob, v: SharedVerdicts): Promise<void> } => {
+    const created: SharedVerdicts[] = [];
+    return { created, exists: () => Promise.resolve(exists || created.length > 0), create: (_j, v) => Promise.resolve(void created.push(v)) };
+  };
+  const deps = (s: ReturnType<typeof store>) => ({ store: s, nowMs: now, podTimeoutMs: 600_000 });
+
+  test("first the first wave alone, sharing; the rest only once its scanner has finished, reusing", async () => {
+    const s = store(false);
+    const before = await planWave(deps(s), { job, mode: "automatic", config, targets, pods: [pod("n1")] });
+    assert.deepEqual(before, { nodes: ["n1"], scanVerdicts: { role: "share" } });
+    assert.equal(s.created.length, 0);
+
+    const report = formatShareReport(verdictFingerprint(config.components.scanner.config), { flagged: [alpine], compliant: [nginx] });
+    const after = await planWave(deps(s), { job, mode: "automatic", config, targets, pods: [pod("n1", report)] });
+    assert.deepEqual(after.nodes, targets);
+    assert.deepEqual(after.scanVerdicts, { role: "reuse", configMap: "job-1-verdicts" });
+    assert.deepEqual(after.shared, { firstWave: 1, verdicts: 2, flagged: 1, problems: [] });
+    assert.deepEqual(s.created[0]?.images[alpine], { flagged: true, node: "n1" });
+  });
+
+  test("a first-wave pod that never finishes holds the rest back only until the pod timeout", async () => {
+    const s = store(false);
+    const stuck = await planWave(deps(s), { job, mode: "automatic", config, targets, pods: [pod("n1", undefined, 599_000)] });
+    assert.deepEqual(stuck.nodes, ["n1"]);
+    const timedOut = await planWave(deps(s), { job, mode: "automatic", config, targets, pods: [pod("n1", undefined, 600_000)] });
+    assert.deepEqual(timedOut.nodes, targets);
+    assert.deepEqual(s.created[0]?.images, {}, "nothing to share: every later node scans for itself");
+    assert.match(timedOut.shared?.problems.join() ?? "", /node n1 reported no verdicts/);
+  });
+
+  test("once the verdicts exist (a restarted manager), every node, reusing them; without scan-once, every node at once", async () => {
+    const restarted = await planWave(deps(store(true)), { job, mode: "automatic", config, targets, pods: [] });
+    assert.deepEqual(restarted.nodes, targets);
+    assert.equal(restarted.scanVerdicts?.role, "reuse");
+    assert.equal(restarted.shared, undefined);
+    const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, pods: [] });
+    assert.deepEqual(manual, { nodes: targets });
+  });
+});
