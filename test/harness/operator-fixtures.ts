@@ -3,6 +3,7 @@
 import { CoreV1Api, CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { ImageJobSchema, type ImageJob } from "../../src/api/imagejob.ts";
 import { ImageListSchema, type ImageList } from "../../src/api/imagelist.ts";
+import { isConflict, isNotFound } from "../../src/k8s/errors.ts";
 import { sharedCluster, type TestCluster } from "./cluster.ts";
 import { operatorNamespace, prepareOperator } from "./manager-run.ts";
 import type { VirtualNodeSpec } from "./virtual-nodes.ts";
@@ -35,12 +36,26 @@ export async function getImageList(custom: CustomObjectsApi, name: string): Prom
   return ImageListSchema.parse(await custom.getClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", name }));
 }
 
+/**
+ * Creates the ImageList or replaces its spec. The manager writes the list's status when a job
+ * ends, so a replace can meet a newer resourceVersion (409): read again and retry, as kubectl does.
+ */
 export async function applyImageList(custom: CustomObjectsApi, name: string, images: string[]): Promise<void> {
-  try {
-    const existing = await getImageList(custom, name);
-    await custom.replaceClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", name, body: { ...existing, spec: { images } } });
-  } catch {
-    await custom.createClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", body: { apiVersion: "eraser.sh/v1", kind: "ImageList", metadata: { name }, spec: { images } } });
+  for (let attempt = 1; ; attempt++) {
+    let existing: ImageList;
+    try {
+      existing = await getImageList(custom, name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await custom.createClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", body: { apiVersion: "eraser.sh/v1", kind: "ImageList", metadata: { name }, spec: { images } } });
+      return;
+    }
+    try {
+      await custom.replaceClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagelists", name, body: { ...existing, spec: { images } } });
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt === 5) throw error;
+    }
   }
 }
 

@@ -124,8 +124,13 @@ describe("scanning once per run, between two nodes' scanners", () => {
     const parsed = parseShareReport(readFileSync(report, "utf8"));
     assert.ok(parsed.ok, parsed.ok ? "" : parsed.reason);
     assert.equal(parsed.report.config, fingerprint);
-    assert.deepEqual(parsed.report.flagged.map(unpackImageId), [images.vulnerable.id]);
-    assert.deepEqual(parsed.report.compliant.map(unpackImageId), [images.clean.id]);
+    // The node may hold other tests' unused images too: each is in the report, judged by trivy.
+    const [flagged, compliant] = [parsed.report.flagged.map(unpackImageId), parsed.report.compliant.map(unpackImageId)];
+    const seen = JSON.stringify({ flagged, compliant, omitted: parsed.report.omitted });
+    assert.ok(flagged.includes(images.vulnerable.id) && !compliant.includes(images.vulnerable.id), `the vulnerable image is reported non-compliant: ${seen}`);
+    assert.ok(compliant.includes(images.clean.id) && !flagged.includes(images.clean.id), `the clean image is reported compliant: ${seen}`);
+    assert.ok(!flagged.includes(images.excludedVulnerable.id) && !compliant.includes(images.excludedVulnerable.id), "an excluded image is no candidate, so never scanned or shared");
+    assert.equal(parsed.report.omitted, 0);
     // What the manager mounts into the nodes after the first wave.
     verdictsFile = join(work, "verdicts.json");
     writeFileSync(verdictsFile, JSON.stringify(mergeShareReports([{ node: "first-node", message: readFileSync(report, "utf8") }], fingerprint).verdicts));
@@ -140,7 +145,8 @@ describe("scanning once per run, between two nodes' scanners", () => {
     assert.equal(flagged?.["scannedOn"], "first-node");
     assert.equal(flagged?.["reason"], "shared-verdict");
     const done = scanner.logs.find((l) => l["msg"] === "Scan finished");
-    assert.deepEqual([done?.["scanned"], done?.["reused"]], [0, 2]);
+    assert.equal(done?.["scanned"], 0, "every candidate was covered");
+    assert.ok(Number(done?.["reused"]) >= 2, JSON.stringify(done));
     assert.equal(remover.exitCode, 0, remover.stdout);
     assert.equal(await present(images.vulnerable), false, "removed on the first node's verdict");
     assert.equal(await present(images.clean), true, "kept on the first node's verdict");
@@ -159,6 +165,7 @@ describe("scanning once per run, between two nodes' scanners", () => {
   });
 
   test("verdicts made under other settings are not used: with severities [LOW], the node's own trivy keeps the image they flagged", async () => {
+    assert.notEqual(verdictsFile, "", "the first-wave test ran");
     await importFresh();
     const low = configFile("low-reuse", `cacheDir: ${cache}\noffline: true\ndeleteEOLImages: false\nvulnerabilities:\n  severities: [LOW]`);
     const { scanner, remover } = await pipeline("low-reuse", low, trivyBinary, [`--verdicts=${verdictsFile}`]);
