@@ -3,8 +3,11 @@
 // Each subcommand is its own bundle (src/worker/entries/), so a container loads only its own
 // command: the scanner's trivy runner and YAML parser would add ~35 MiB to a remover that never
 // uses them (memory budget, see docs/worker.md).
+import { existsSync } from "node:fs";
+import { paths } from "../api/worker-contract.ts";
 import { createLogger } from "../observability/logger.ts";
 import { parseWorkerArgs, UsageError, type Subcommand, type WorkerOptions } from "./args.ts";
+import { writeFailure } from "./handoff.ts";
 import type { Logger } from "../observability/logger.ts";
 
 export type Command = (options: WorkerOptions, logger: Logger) => Promise<number>;
@@ -17,6 +20,7 @@ export async function runWorker(argv: readonly string[], commands: Partial<Recor
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`eraser-worker: ${error.message}\nusage: eraser-worker collector|trivy-scanner|remover|clean [flags]\n`);
+    tellTheRemover(argv, error.message);
     return 2;
   }
   const command = commands[parsed.command];
@@ -32,6 +36,33 @@ export async function runWorker(argv: readonly string[], commands: Partial<Recor
     logger.error({ reason: (error as Error).message }, "Worker failed");
     return 1;
   }
+}
+
+/**
+ * A collector or trivy-scanner that cannot even read its flags (say, a newer manager's flag given
+ * to an older worker image) leaves a failure marker, so its pod's remover stops at once, removing
+ * nothing and saying why, instead of waiting out --wait-timeout. Only where the shared directory
+ * already exists, as in a worker pod: a typo at a shell creates nothing.
+ */
+function tellTheRemover(argv: readonly string[], reason: string): void {
+  const [command, ...flags] = argv;
+  if (command !== "collector" && command !== "trivy-scanner") return;
+  const dir = sharedDirOf(flags);
+  if (!existsSync(dir)) return;
+  try {
+    writeFailure(dir, command, `bad command line: ${reason}`);
+  } catch {
+    // Best effort: the remover still gives up after --wait-timeout.
+  }
+}
+
+function sharedDirOf(flags: readonly string[]): string {
+  const name = "--shared-dir";
+  for (const [i, flag] of flags.entries()) {
+    if (flag.startsWith(`${name}=`)) return flag.slice(name.length + 1);
+    if (flag === name) return flags[i + 1] ?? paths.sharedDir;
+  }
+  return paths.sharedDir;
 }
 
 /**
