@@ -98,7 +98,9 @@ describe("scan once per run on two real nodes", () => {
 
     const lines = secondScanner.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
     const finished = lines.find((l) => l["msg"] === "Scan finished");
-    assert.deepEqual([finished?.["scanned"], finished?.["reused"]], [1, 2], `trivy ran for one image on the second node, not three\n${secondScanner}`);
+    // The nodes may hold earlier tests' unused images too (both nodes have them, so they are reused).
+    assert.equal(finished?.["scanned"], 1, `trivy ran on the second node only for the image the first did not have\n${secondScanner}`);
+    assert.ok(Number(finished?.["reused"]) >= 2, `the two images both nodes hold were not scanned again\n${secondScanner}`);
     const reused = lines.find((l) => l["decision"] === "flagged" && l["ref"] === vulnerable);
     assert.equal(reused?.["scannedOn"], firstNode.name, "the vulnerable image's verdict came from the first node");
     assert.ok(lines.some((l) => l["decision"] === "flagged" && l["image"] === onlySecondImage.id && l["reasons"] !== undefined), "the image only it has, it scanned itself");
