@@ -79,6 +79,9 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${sandboxImageRef}"
   restrict_oom_score_adj = true
+  # Pod network namespaces are mounted under the state directory, not in the host's /run/netns:
+  # a node's mount namespace dies with its containerd, but the files it made in /run/netns stayed.
+  netns_mounts_under_state_dir = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".containerd]
