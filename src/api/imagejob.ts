@@ -26,6 +26,8 @@ export const ImageJobStatusSchema = z.looseObject({
   removed: count,
   removedBytes: count,
   vulnerable: count,
+  scanned: count,
+  scansReused: count,
   failedNodes: z.optional(z.array(z.object({ node: z.string(), reason: z.string() })).check(z.maxLength(maxFailedNodesListed))),
   startTime: timestamp,
   completionTime: timestamp,

@@ -30,6 +30,9 @@ export const NodeResultSchema = z.object({
   removedBytes: count,
   /** Vulnerable images found by the scanner (automatic mode with the scanner on). */
   vulnerable: z._default(count, 0),
+  /** Candidates trivy ran for on this node, and those settled by an earlier node's verdict (ADR 0010). */
+  scanned: z._default(count, 0),
+  scansReused: z._default(count, 0),
   kept: z.partialRecord(KeptReasonSchema, count),
   failed: count,
   /** The first few failures, `{image, reason}`; `failed` has the full count. */

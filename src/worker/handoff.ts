@@ -12,12 +12,16 @@ export const ImageListFileSchema = z.object({
   /** Image IDs. */
   images: z.array(z.string().check(z.minLength(1))),
   vulnerable: z._default(z.int().check(z.nonnegative()), 0),
+  /** Candidates trivy ran for on this node, and those settled by an earlier node's verdict. */
+  scanned: z._default(z.int().check(z.nonnegative()), 0),
+  reused: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type StageOutput = z.infer<typeof ImageListFileSchema>;
 
 const failureFile = "failed.json";
 
-export function writeStage(dir: string, stage: Stage, output: StageOutput): void {
+/** Counts left out are 0, as the reader's schema defaults them. */
+export function writeStage(dir: string, stage: Stage, output: z.input<typeof ImageListFileSchema>): void {
   mkdirSync(dir, { recursive: true });
   const target = join(dir, stages[stage]);
   writeFileSync(`${target}.tmp`, JSON.stringify(output));

@@ -5,7 +5,16 @@ import { formatNodeResult, type KeptReason, type NodeResult } from "../api/node-
 import type { Decision } from "./decide.ts";
 import type { RemovalOutcome } from "./remove.ts";
 
-export function buildResult(decision: Decision, outcome: RemovalOutcome, options: { dryRun: boolean; vulnerable?: number }): NodeResult {
+/** What the scanner found and how: vulnerable images, trivy runs, verdicts reused from another node. */
+export interface ScanTally {
+  vulnerable: number;
+  scanned: number;
+  reused: number;
+}
+
+export const noScan: ScanTally = { vulnerable: 0, scanned: 0, reused: 0 };
+
+export function buildResult(decision: Decision, outcome: RemovalOutcome, options: { dryRun: boolean; scan?: ScanTally }): NodeResult {
   const kept: Partial<Record<KeptReason, number>> = {};
   const count = (reason: KeptReason): void => {
     kept[reason] = (kept[reason] ?? 0) + 1;
@@ -17,7 +26,9 @@ export function buildResult(decision: Decision, outcome: RemovalOutcome, options
     dryRun: options.dryRun,
     removed: outcome.removed.length,
     removedBytes: outcome.removed.reduce((sum, image) => sum + image.sizeBytes, 0),
-    vulnerable: options.vulnerable ?? 0,
+    vulnerable: options.scan?.vulnerable ?? 0,
+    scanned: options.scan?.scanned ?? 0,
+    scansReused: options.scan?.reused ?? 0,
     kept,
     failed: outcome.failed.length,
     failures: outcome.failed.slice(0, 20).map((f) => ({ image: f.image.repoTags[0] ?? f.image.id, reason: f.reason })),
@@ -25,7 +36,7 @@ export function buildResult(decision: Decision, outcome: RemovalOutcome, options
 }
 
 export function errorResult(error: string, dryRun: boolean): NodeResult {
-  return { v: 1, dryRun, removed: 0, removedBytes: 0, vulnerable: 0, kept: {}, failed: 0, failures: [], error };
+  return { v: 1, dryRun, removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, kept: {}, failed: 0, failures: [], error };
 }
 
 /** Best effort: a missing termination-log path must not turn a good run into a failed one. */

@@ -89,6 +89,8 @@ describe("scan once per run on two real nodes", () => {
     const secondScanner = await logs(second, "trivy-scanner");
     assert.equal(job.status?.phase, "Completed", `job ${JSON.stringify(job.status)}\nfirst scanner:\n${await logs(first, "trivy-scanner")}\nsecond scanner:\n${secondScanner}`);
     assert.equal(job.status?.succeeded, 2);
+    assert.ok((job.status?.scansReused ?? 0) >= 2, `the status counts the verdicts reused: ${JSON.stringify(job.status)}`);
+    assert.ok((job.status?.scanned ?? 0) >= 3, `and the scans run (two or more on the first node, one on the second): ${JSON.stringify(job.status)}`);
 
     assert.ok(scannerOf(first)?.args?.includes("--share-verdicts"), "the first node shares");
     assert.ok(scannerOf(second)?.args?.includes("--verdicts=/run/eraser.sh/verdicts/verdicts.json"), "the second node reuses");

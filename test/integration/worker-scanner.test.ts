@@ -131,6 +131,7 @@ describe("scanning once per run, between two nodes' scanners", () => {
     assert.ok(compliant.includes(images.clean.id) && !flagged.includes(images.clean.id), `the clean image is reported compliant: ${seen}`);
     assert.ok(!flagged.includes(images.excludedVulnerable.id) && !compliant.includes(images.excludedVulnerable.id), "an excluded image is no candidate, so never scanned or shared");
     assert.equal(parsed.report.omitted, 0);
+    assert.ok((remover.result?.scanned ?? 0) >= 2 && remover.result?.scansReused === 0, `the node result counts its own scans: ${JSON.stringify(remover.result)}`);
     // What the manager mounts into the nodes after the first wave.
     verdictsFile = join(work, "verdicts.json");
     writeFileSync(verdictsFile, JSON.stringify(mergeShareReports([{ node: "first-node", message: readFileSync(report, "utf8") }], fingerprint).verdicts));
@@ -151,6 +152,8 @@ describe("scanning once per run, between two nodes' scanners", () => {
     assert.equal(await present(images.vulnerable), false, "removed on the first node's verdict");
     assert.equal(await present(images.clean), true, "kept on the first node's verdict");
     assert.equal(remover.result?.vulnerable, 1);
+    assert.equal(remover.result?.scanned, 0);
+    assert.ok((remover.result?.scansReused ?? 0) >= 2, JSON.stringify(remover.result));
   });
 
   test("an image the verdicts do not cover is still scanned: without trivy the node removes nothing", async () => {

@@ -159,6 +159,8 @@ export class ImageJobController {
       removed: progress.removed,
       removedBytes: progress.removedBytes,
       vulnerable: progress.vulnerable,
+      scanned: progress.scanned,
+      scansReused: progress.scansReused,
       failedNodes: progress.failures.slice(0, maxFailedNodesListed),
       completionTime: iso(now),
       deleteAfter: iso(now + delay),

@@ -18,6 +18,8 @@ export interface JobProgress {
   removed: number;
   removedBytes: number;
   vulnerable: number;
+  scanned: number;
+  scansReused: number;
   /** When the next running pod times out (ms since epoch), if any runs. */
   nextTimeoutMs: number | undefined;
 }
@@ -38,6 +40,8 @@ function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | 
   p.removed += result.result.removed;
   p.removedBytes += result.result.removedBytes;
   p.vulnerable += result.result.vulnerable;
+  p.scanned += result.result.scanned;
+  p.scansReused += result.result.scansReused;
 }
 
 function failureReason(remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
@@ -60,7 +64,7 @@ function addUnfinished(p: JobProgress, pod: CachedPod, nowMs: number, podTimeout
 
 /** `pods`: the job's pods, one per node (see onePodPerNode). */
 export function jobProgress(pods: readonly CachedPod[], nowMs: number, podTimeoutMs: number): JobProgress {
-  const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, nextTimeoutMs: undefined };
+  const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, nextTimeoutMs: undefined };
   for (const pod of pods) {
     const remover = removerState(pod);
     const result = remover === undefined || remover.message === "" ? undefined : parseNodeResult(remover.message);

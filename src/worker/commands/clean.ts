@@ -5,6 +5,7 @@
 import type { Logger } from "../../observability/logger.ts";
 import { decide, requestFromList, type Request } from "../decide.ts";
 import { takeInventory } from "../inventory.ts";
+import { noScan, type ScanTally } from "../result.ts";
 import { scanImages } from "../scanner/scan.ts";
 import { UsageError, type WorkerOptions } from "../args.ts";
 import { createContext } from "../context.ts";
@@ -17,13 +18,13 @@ function requestedList(options: WorkerOptions): Request {
   throw new UsageError("clean needs --images <a,b,...> or --prune");
 }
 
-async function scanFirst(options: WorkerOptions, logger: Logger, request: Request): Promise<{ request: Request; vulnerable: number }> {
+async function scanFirst(options: WorkerOptions, logger: Logger, request: Request): Promise<{ request: Request; scan: ScanTally }> {
   const config = scannerConfigFrom(options.config, logger);
   const ctx = await createContext(options, logger);
   try {
     const candidates = decide(await takeInventory(ctx.cri), request, ctx.exclusions, ctx.selfImages).remove;
     const outcome = await scanImages(candidates, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
-    return { request: requestFromList(outcome.flagged.map((i) => i.id)), vulnerable: outcome.vulnerable };
+    return { request: requestFromList(outcome.flagged.map((i) => i.id)), scan: { vulnerable: outcome.vulnerable, scanned: candidates.length, reused: 0 } };
   } finally {
     ctx.cri.close();
   }
@@ -31,8 +32,8 @@ async function scanFirst(options: WorkerOptions, logger: Logger, request: Reques
 
 export async function runClean(options: WorkerOptions, logger: Logger): Promise<number> {
   const listed = requestedList(options);
-  const { request, vulnerable } = options.scan ? await scanFirst(options, logger, listed) : { request: listed, vulnerable: 0 };
-  const result = await cleanNode(options, logger, request, vulnerable);
+  const { request, scan } = options.scan ? await scanFirst(options, logger, listed) : { request: listed, scan: noScan };
+  const result = await cleanNode(options, logger, request, scan);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   return result.failed === 0 ? 0 : 1;
 }

@@ -6,26 +6,26 @@ import { waitForStage } from "../handoff.ts";
 import { takeInventory } from "../inventory.ts";
 import { logKept } from "../log-decisions.ts";
 import { removeImages } from "../remove.ts";
-import { buildResult, errorResult, writeTerminationMessage } from "../result.ts";
+import { buildResult, errorResult, noScan, writeTerminationMessage, type ScanTally } from "../result.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { NodeResult } from "../../api/node-result.ts";
 import type { WorkerOptions } from "../args.ts";
 import { createContext, readImageListFile } from "../context.ts";
 
-async function requestFor(options: WorkerOptions): Promise<{ request: Request; vulnerable: number }> {
-  if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), vulnerable: 0 };
+async function requestFor(options: WorkerOptions): Promise<{ request: Request; scan: ScanTally }> {
+  if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), scan: noScan };
   const final = await waitForStage(options["shared-dir"], "final", options["wait-timeout"] * 1000);
-  return { request: requestFromList(final.images), vulnerable: final.vulnerable };
+  return { request: requestFromList(final.images), scan: { vulnerable: final.vulnerable, scanned: final.scanned, reused: final.reused } };
 }
 
-export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, vulnerable: number): Promise<NodeResult> {
+export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, scan: ScanTally): Promise<NodeResult> {
   const ctx = await createContext(options, logger);
   try {
     const inventory = await takeInventory(ctx.cri);
     const decision = decide(inventory, request, ctx.exclusions, ctx.selfImages);
     logKept(logger, decision);
     const outcome = await removeImages(ctx.cri, decision.remove, { concurrency: options.concurrency, dryRun: options["dry-run"], logger });
-    return buildResult(decision, outcome, { dryRun: options["dry-run"], vulnerable });
+    return buildResult(decision, outcome, { dryRun: options["dry-run"], scan });
   } finally {
     ctx.cri.close();
   }
@@ -34,8 +34,8 @@ export async function cleanNode(options: WorkerOptions, logger: Logger, request:
 export async function runRemover(options: WorkerOptions, logger: Logger): Promise<number> {
   let result: NodeResult;
   try {
-    const { request, vulnerable } = await requestFor(options);
-    result = await cleanNode(options, logger, request, vulnerable);
+    const { request, scan } = await requestFor(options);
+    result = await cleanNode(options, logger, request, scan);
   } catch (error) {
     result = errorResult((error as Error).message, options["dry-run"]);
     logger.error({ reason: result.error }, "Remover failed; this node removed nothing");

@@ -34,11 +34,12 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
       const reuse = reuseVerdicts(images, known, logger);
       const outcome = await scanImages(reuse.toScan, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
       const flagged = [...reuse.flagged, ...outcome.flagged];
-      writeStage(shared, "final", { images: flagged.map((i) => i.id), vulnerable: reuse.flagged.length + outcome.vulnerable });
+      const reused = images.length - reuse.toScan.length;
+      writeStage(shared, "final", { images: flagged.map((i) => i.id), vulnerable: reuse.flagged.length + outcome.vulnerable, scanned: reuse.toScan.length, reused });
       if (options["share-verdicts"]) {
         writeShareReport(options["termination-log"], fingerprint, { flagged: outcome.judged.nonCompliant, compliant: outcome.judged.compliant }, logger);
       }
-      logger.info({ candidates: images.length, scanned: reuse.toScan.length, reused: images.length - reuse.toScan.length, flagged: flagged.length }, "Scan finished");
+      logger.info({ candidates: images.length, scanned: reuse.toScan.length, reused, flagged: flagged.length }, "Scan finished");
       return 0;
     } finally {
       cri.close();
