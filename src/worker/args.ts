@@ -32,6 +32,8 @@ export const WorkerOptionsSchema = z.object({
   "trivy-path": z._default(text(), "trivy"),
   "self-image": z._default(z.array(text()), []),
   "wait-timeout": intFlag(3600, 1),
+  /** Seconds without a sign of life after which a waiting container takes its neighbour as dead. */
+  "liveness-timeout": intFlag(60, 2),
 });
 export type WorkerOptions = z.infer<typeof WorkerOptionsSchema>;
 

@@ -1,9 +1,11 @@
 // collector -> trivy-scanner -> remover hand-over through the pod's shared emptyDir. Each stage
 // writes its output atomically (temp file + rename) and the next waits for it; a stage that fails
-// writes a failure marker instead, so its neighbour stops waiting and removes nothing.
+// writes a failure marker instead, and one that is killed stops showing signs of life
+// (heartbeat.ts): either way its neighbour stops waiting and removes nothing.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "../api/zod.ts";
+import { silentNeighbour } from "./heartbeat.ts";
 
 export const stages = { collected: "collected.json", final: "final.json" } as const;
 export type Stage = keyof typeof stages;
@@ -39,8 +41,11 @@ export class HandoffError extends Error {
   override readonly name = "HandoffError";
 }
 
-/** Waits for `stage` (or a neighbour's failure) at most `timeoutMs`. */
-export async function waitForStage(dir: string, stage: Stage, timeoutMs: number, pollMs = 250): Promise<StageOutput> {
+/**
+ * Waits for `stage` at most `timeoutMs`, or until a neighbour fails (its marker) or has shown no
+ * sign of life for `staleMs`.
+ */
+export async function waitForStage(dir: string, stage: Stage, timeoutMs: number, staleMs: number, pollMs = 250): Promise<StageOutput> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const failure = join(dir, failureFile);
@@ -54,6 +59,11 @@ export async function waitForStage(dir: string, stage: Stage, timeoutMs: number,
       const parsed = ImageListFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
       if (!parsed.success) throw new HandoffError(`${file} is not a valid stage output: ${z.prettifyError(parsed.error)}`);
       return parsed.data;
+    }
+    const silent = silentNeighbour(dir, staleMs);
+    if (silent !== undefined) {
+      const seconds = Math.round(silent.silentMs / 1000);
+      throw new HandoffError(`${silent.name} stopped without finishing (no sign of life for ${seconds} s: killed, or out of memory?); removing nothing`);
     }
     if (Date.now() > deadline) throw new HandoffError(`gave up waiting ${Math.round(timeoutMs / 1000)} s for ${file}; removing nothing`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));

@@ -2,8 +2,8 @@
 // from trivy's own fixtures, on a real node's containerd.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseScannerConfig } from "../../src/api/config/load.ts";
 import { parseShareReport, unpackImageId, verdictFingerprint } from "../../src/api/scan-verdicts.ts";
@@ -12,7 +12,8 @@ import { mergeShareReports } from "../../src/manager/scan-once/merge.ts";
 import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
 import { trivyVersion } from "../harness/paths.ts";
 import { prepareTrivyDb, trivyBinary } from "../harness/trivy.ts";
-import { ensureWorkerBuilt, runWorker } from "../harness/worker-run.ts";
+import { eventually } from "../harness/manager-run.ts";
+import { ensureWorkerBuilt, runWorker, workerBinary } from "../harness/worker-run.ts";
 
 const work = mkdtempSync("/tmp/ets-scan-");
 const cache = join(work, "trivy-cache");
@@ -98,6 +99,26 @@ describe("scanner pipeline with the real trivy", () => {
     assert.equal(await present(images.clean), true, "clean image kept");
     assert.equal(await present(images.excludedVulnerable), true, "excluded vulnerable image kept");
     assert.ok((remover.result?.vulnerable ?? 0) >= 1);
+  });
+
+  test("a scanner killed mid-scan, as by the OOM killer, stops its remover within --liveness-timeout, removing nothing", async () => {
+    await importFresh();
+    const hangingTrivy = join(work, "hanging-trivy");
+    writeFileSync(hangingTrivy, "#!/bin/sh\nexec sleep 600\n", { mode: 0o755 });
+    const shared = join(work, "shared-killed");
+    const common = [`--runtime-endpoint=${node.containerd.endpoint}`, `--shared-dir=${shared}`];
+    // A wait timeout the liveness check must beat: were it missed, the error would say so.
+    const remover = runWorker(["remover", ...common, "--liveness-timeout=3", "--wait-timeout=120"]);
+    assert.equal((await runWorker(["collector", ...common])).exitCode, 0);
+    const config = configFile("killed", `cacheDir: ${cache}\noffline: true`);
+    const scanner = spawn(process.execPath, [workerBinary, "trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${hangingTrivy}`], { detached: true, stdio: "ignore" });
+    await eventually("the scanner to start", () => Promise.resolve(existsSync(join(shared, "trivy-scanner.alive")) ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // into its first trivy run
+    process.kill(-(scanner.pid ?? 0), "SIGKILL"); // the scanner and its trivy, with no chance to clean up
+    const result = await remover;
+    assert.equal(result.exitCode, 1);
+    assert.match(result.result?.error ?? "", /trivy-scanner stopped without finishing \(no sign of life for \d+ s: killed, or out of memory\?\); removing nothing/);
+    assert.equal(await present(images.vulnerable), true, "nothing removed");
   });
 
   test("a missing trivy fails the scanner with a message naming it, and the remover removes nothing", async () => {

@@ -3,6 +3,7 @@
 // remover when the scanner is off.
 import { decide } from "../decide.ts";
 import { writeFailure, writeStage } from "../handoff.ts";
+import { startHeartbeat } from "../heartbeat.ts";
 import { takeInventory } from "../inventory.ts";
 import { logKept } from "../log-decisions.ts";
 import type { Logger } from "../../observability/logger.ts";
@@ -11,6 +12,7 @@ import { createContext } from "../context.ts";
 
 export async function runCollector(options: WorkerOptions, logger: Logger): Promise<number> {
   const shared = options["shared-dir"];
+  const alive = startHeartbeat(shared, "collector");
   try {
     const ctx = await createContext(options, logger);
     try {
@@ -29,5 +31,7 @@ export async function runCollector(options: WorkerOptions, logger: Logger): Prom
     writeFailure(shared, "collector", reason);
     logger.error({ reason }, "Collector failed; this node removes nothing");
     return 1;
+  } finally {
+    alive.stop();
   }
 }

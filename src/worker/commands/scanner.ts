@@ -9,6 +9,7 @@ import type { Logger } from "../../observability/logger.ts";
 import type { WorkerOptions } from "../args.ts";
 import { connectRuntime } from "../context.ts";
 import { waitForStage, writeFailure, writeStage } from "../handoff.ts";
+import { startHeartbeat } from "../heartbeat.ts";
 import { verdictFingerprint } from "../../api/scan-verdicts.ts";
 import { scanImages } from "../scanner/scan.ts";
 import { readSharedVerdicts, reuseVerdicts, writeShareReport } from "../scanner/shared-verdicts.ts";
@@ -22,9 +23,10 @@ export function scannerConfigFrom(path: string | undefined, logger: Logger): Sca
 
 export async function runScanner(options: WorkerOptions, logger: Logger): Promise<number> {
   const shared = options["shared-dir"];
+  const alive = startHeartbeat(shared, "trivy-scanner");
   try {
     const config = scannerConfigFrom(options.config, logger);
-    const collected = await waitForStage(shared, "collected", options["wait-timeout"] * 1000);
+    const collected = await waitForStage(shared, "collected", options["wait-timeout"] * 1000, options["liveness-timeout"] * 1000);
     const cri = await connectRuntime(options["runtime-endpoint"], logger);
     try {
       const wanted = new Set(collected.images);
@@ -49,5 +51,7 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
     writeFailure(shared, "trivy-scanner", reason);
     logger.error({ reason }, "Scanner failed; this node removes nothing");
     return 1;
+  } finally {
+    alive.stop();
   }
 }

@@ -1,0 +1,59 @@
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitForStage, writeStage } from "../../../src/worker/handoff.ts";
+import { silentNeighbour, startHeartbeat } from "../../../src/worker/heartbeat.ts";
+
+describe("a pipeline container's sign of life", () => {
+  const root = mkdtempSync(join(tmpdir(), "ets-unit-alive-"));
+  let n = 0;
+  const fresh = (): string => join(root, String(n++));
+  after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test("is there while the container runs, and gone when it ends", () => {
+    const dir = fresh();
+    const alive = startHeartbeat(dir, "trivy-scanner");
+    assert.equal(existsSync(join(dir, "trivy-scanner.alive")), true);
+    assert.equal(silentNeighbour(dir, 60_000), undefined, "a running neighbour is not silent");
+    alive.stop();
+    assert.equal(existsSync(join(dir, "trivy-scanner.alive")), false);
+  });
+
+  test("is kept fresh while the container runs", async () => {
+    const dir = fresh();
+    const alive = startHeartbeat(dir, "collector");
+    const file = join(dir, "collector.alive");
+    const past = new Date(Date.now() - 120_000);
+    utimesSync(file, past, past);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    try {
+      assert.ok(statSync(file).mtimeMs > past.getTime() + 60_000, "touched again since");
+    } finally {
+      alive.stop();
+    }
+  });
+
+  test("left behind by a killed container, it goes stale, and the waiting neighbour stops and says who", async () => {
+    const dir = fresh();
+    startHeartbeat(dir, "trivy-scanner").stop();
+    writeFileSync(join(dir, "trivy-scanner.alive"), ""); // what a SIGKILL leaves
+    const old = new Date(Date.now() - 90_000);
+    utimesSync(join(dir, "trivy-scanner.alive"), old, old);
+    assert.equal(silentNeighbour(dir, 60_000)?.name, "trivy-scanner");
+    await assert.rejects(waitForStage(dir, "final", 60_000, 60_000), /trivy-scanner stopped without finishing \(no sign of life for 90 s: killed, or out of memory\?\); removing nothing/);
+  });
+
+  test("a stage written before its writer ended is taken, whatever the writer's file says later", async () => {
+    const dir = fresh();
+    writeStage(dir, "final", { images: ["sha256:a"] });
+    // Killed after its output was out, before it could clear its sign of life.
+    writeFileSync(join(dir, "trivy-scanner.alive"), "");
+    const old = new Date(Date.now() - 90_000);
+    utimesSync(join(dir, "trivy-scanner.alive"), old, old);
+    assert.deepEqual((await waitForStage(dir, "final", 1000, 60_000)).images, ["sha256:a"]);
+  });
+});
