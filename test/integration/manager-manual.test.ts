@@ -3,7 +3,7 @@
 // status, ImageList status filled, job and pods cleaned up after the delay.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi, V1ConfigMap } from "@kubernetes/client-node";
 import { completePod, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
@@ -60,6 +60,14 @@ async function jobFor(generation: number) {
   return eventually(`the ImageJob for generation ${generation}`, async () => (await listImageJobs(custom)).find((j) => j.metadata.annotations?.["eraser.sh/imagelist-generation"] === String(generation)));
 }
 
+/**
+ * A job's image-list ConfigMap. The manager creates the job, then the ConfigMap (which names the
+ * job's uid as its owner), so the ConfigMap can trail the job by a moment.
+ */
+async function imageListOf(job: string): Promise<V1ConfigMap> {
+  return eventually(`the image list of ${job}`, async () => core.readNamespacedConfigMap({ name: `${job}-imagelist`, namespace: operatorNamespace }).catch(() => undefined), 10_000);
+}
+
 async function podsOf(job: string, count: number) {
   return eventually(`${count} worker pods`, async () => {
     const pods = await workerPods(core, job);
@@ -92,7 +100,7 @@ describe("manual mode", () => {
     assert.equal(socket?.hostPath?.type, "Socket");
     assert.ok(remover.volumeMounts?.some((m) => m.name === socket.name && m.mountPath === "/run/cri/cri.sock"));
     assert.ok(remover.volumeMounts?.some((m) => m.mountPath === "/run/eraser.sh/excluded/team-exclusions"));
-    const list = await core.readNamespacedConfigMap({ name: `${job.metadata.name}-imagelist`, namespace: operatorNamespace });
+    const list = await imageListOf(job.metadata.name);
     assert.equal(list.data?.["images"], '["docker.io/library/alpine:3.7.3"]');
 
     for (const p of pods) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(2) } });
@@ -135,7 +143,7 @@ describe("manual mode", () => {
     assert.equal(status.failed, 1);
     assert.match(status.failedNodes?.[0]?.reason ?? "", /did not finish within 15 s \(Pending\)/);
     const third = await jobFor(3);
-    const list = await core.readNamespacedConfigMap({ name: `${third.metadata.name}-imagelist`, namespace: operatorNamespace });
+    const list = await imageListOf(third.metadata.name);
     assert.equal(list.data?.["images"], '["docker.io/library/busybox:2.0"]', "the new job carries the latest spec");
   });
 
