@@ -18,7 +18,12 @@ const identity = { name: z.string(), namespace: z.optional(z.string()), uid: z.o
 export const keepNode = keepBySchema(z.object({ metadata: z.object(identity) }));
 export type CachedNode = KeptBy<typeof keepNode>;
 
-/** A job's progress reads a worker pod's node, phase, age, deletion, and the remover's exit. */
+const reasonAndMessage = { reason: z.optional(z.string()), message: z.optional(z.string()) };
+
+/**
+ * A job's progress reads a worker pod's node, phase, age, deletion, and the remover's exit; a node's
+ * failure reason reads what the kubelet says of the pod and of each container (pod-trouble.ts).
+ */
 export const keepPod = keepBySchema(
   z.object({
     metadata: z.object({ ...identity, creationTimestamp: z.optional(timestamp), deletionTimestamp: z.optional(timestamp) }),
@@ -26,11 +31,17 @@ export const keepPod = keepBySchema(
     status: z.optional(
       z.object({
         phase: z.optional(z.string()),
+        ...reasonAndMessage,
         containerStatuses: z.optional(
           z.array(
             z.object({
               name: z.string(),
-              state: z.optional(z.object({ terminated: z.optional(z.object({ exitCode: z.number(), message: z.optional(z.string()) })) })),
+              state: z.optional(
+                z.object({
+                  waiting: z.optional(z.object(reasonAndMessage)),
+                  terminated: z.optional(z.object({ exitCode: z.number(), ...reasonAndMessage })),
+                }),
+              ),
             }),
           ),
         ),

@@ -77,12 +77,13 @@ export async function loadImages(node: RealNode, workDir: string, extra: readonl
  * Installs the operator against `cluster` and starts the manager. By default it targets the first
  * real node and labels the others out; with `everyRealNode`, it loads the images on every real node
  * and targets them all. With `scan`, automatic mode with the scanner (see realNodeConfig).
+ * `managerArgs` go to the manager's command line.
  */
 export async function startOperatorStack(
   cluster: TestCluster,
   workDir: string,
   images: readonly ImageSpec[],
-  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean } = {},
+  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean; managerArgs?: string[] } = {},
 ): Promise<OperatorStack> {
   const [node, ...others] = cluster.realNodes();
   if (node === undefined) throw new Error("the operator stack needs a real node");
@@ -94,7 +95,7 @@ export async function startOperatorStack(
   for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
   for (const target of targets) await loadImages(target, workDir, images, options.scan !== undefined);
   await setManagerConfig(core, realNodeConfig(options.scan));
-  const manager = await startManagerProcess(cluster);
+  const manager = await startManagerProcess(cluster, options.managerArgs);
   await manager.waitForLog(/Started leading/);
   return {
     node,

@@ -141,7 +141,7 @@ describe("manual mode", () => {
     const status = failed.status ?? {};
     assert.equal(status.succeeded, 2);
     assert.equal(status.failed, 1);
-    assert.match(status.failedNodes?.[0]?.reason ?? "", /did not finish within 15 s \(Pending\)/);
+    assert.match(status.failedNodes?.[0]?.reason ?? "", /did not finish within 15 s \(Pending\): the node's kubelet has reported no container of it \(is the node NotReady\?\)$/);
     const third = await jobFor(3);
     const list = await imageListOf(third.metadata.name);
     assert.equal(list.data?.["images"], '["docker.io/library/busybox:2.0"]', "the new job carries the latest spec");

@@ -1,9 +1,10 @@
 // A job's progress from its pods, as a pure function: which selected nodes succeeded, failed or
-// timed out (a pod that cannot start or finish must not hold the job forever), and the per-node
-// results the remover left in its termination message.
+// timed out (a pod that cannot start or finish must not hold the job forever), why, in the kubelet's
+// words where it gave any, and the per-node results the remover left in its termination message.
 import type { CachedPod } from "../cached-objects.ts";
 import { parseNodeResult } from "../../api/node-result.ts";
 import { containerNames } from "../../api/worker-contract.ts";
+import { podTrouble } from "./pod-trouble.ts";
 
 export interface NodeFailure {
   node: string;
@@ -44,13 +45,22 @@ function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | 
   p.scansReused += result.result.scansReused;
 }
 
-function failureReason(remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
-  if (result?.ok === true && result.result.error !== undefined) return result.result.error;
+function failureReason(pod: CachedPod, remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
+  const trouble = podTrouble(pod);
+  const cause = trouble === undefined ? "" : `: ${trouble.text}`;
+  if (result?.ok === true && result.result.error !== undefined) return `${result.result.error}${cause}`;
   const detail = result?.ok === false ? ` (${result.reason})` : "";
-  return `worker exited ${remover?.exitCode ?? "abnormally"}${detail}`;
+  return `worker exited ${remover?.exitCode ?? "abnormally"}${detail}${cause}`;
 }
 
 function addUnfinished(p: JobProgress, pod: CachedPod, nowMs: number, podTimeoutMs: number): void {
+  const node = pod.spec?.nodeName ?? "?";
+  const trouble = podTrouble(pod);
+  if (trouble?.hopeless === true) {
+    p.failed++;
+    p.failures.push({ node, reason: `worker pod ${pod.metadata.name} can never run: ${trouble.text}` });
+    return;
+  }
   const deadline = createdMs(pod) + podTimeoutMs;
   if (nowMs < deadline) {
     p.running++;
@@ -59,7 +69,8 @@ function addUnfinished(p: JobProgress, pod: CachedPod, nowMs: number, podTimeout
   }
   p.failed++;
   const phase = pod.status?.phase ?? "Pending";
-  p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: `worker pod ${pod.metadata.name} did not finish within ${Math.round(podTimeoutMs / 1000)} s (${phase})` });
+  const cause = trouble === undefined ? "" : `: ${trouble.text}`;
+  p.failures.push({ node, reason: `worker pod ${pod.metadata.name} did not finish within ${Math.round(podTimeoutMs / 1000)} s (${phase})${cause}` });
 }
 
 /** `pods`: the job's pods, one per node (see onePodPerNode). */
@@ -73,7 +84,7 @@ export function jobProgress(pods: readonly CachedPod[], nowMs: number, podTimeou
     if (phase === "Succeeded") p.succeeded++;
     else if (phase === "Failed") {
       p.failed++;
-      p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: failureReason(remover, result) });
+      p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: failureReason(pod, remover, result) });
     } else addUnfinished(p, pod, nowMs, podTimeoutMs);
   }
   return p;

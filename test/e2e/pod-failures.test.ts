@@ -1,0 +1,82 @@
+// A worker pod the real kubelet cannot run: the job's status names the container and the kubelet's
+// reason. An image name the kubelet cannot parse fails the node at once; an image that cannot be
+// pulled (this machine reaches no registry) fails it at the pod timeout. Nothing is removed.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { ImageJob } from "../../src/api/imagejob.ts";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
+import { markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { eventually } from "../harness/manager-run.ts";
+import { applyImageList, deleteAllEraserObjects, listImageJobs, setManagerConfig } from "../harness/operator-fixtures.ts";
+import { localWorkerImage, realNodeConfig, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
+
+const victim = "docker.io/library/e2e-pod-failures-victim:1";
+const podTimeoutS = 30;
+const work = mkdtempSync("/tmp/ets-e2e-");
+let cluster: TestCluster | undefined;
+let stack: OperatorStack | undefined;
+
+before(async () => {
+  cluster = await sharedCluster();
+  stack = await startOperatorStack(cluster, work, [markerImage(victim)], { managerArgs: [`--pod-timeout=${podTimeoutS}s`] });
+});
+
+after(async () => {
+  if (stack === undefined) return;
+  await deleteAllEraserObjects(stack.custom);
+  await stack.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Points the remover at `image` and waits until the manager has loaded that config. */
+async function useRemoverImage(s: OperatorStack, image: string): Promise<void> {
+  const base = realNodeConfig();
+  const shipped = `image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} }`;
+  assert.ok(base.includes(shipped));
+  const reloads = (): number => s.manager.logs.filter((l) => l.includes("Loaded changed manager config")).length;
+  const before = reloads();
+  await setManagerConfig(s.core, base.replace(shipped, `image: ${image}`));
+  await eventually("the manager to load the new config", () => Promise.resolve(reloads() > before ? true : undefined));
+}
+
+async function jobThatEnds(s: OperatorStack, seen: ReadonlySet<string>, timeoutMs: number): Promise<ImageJob> {
+  return eventually("the job to end", async () => (await listImageJobs(s.custom)).find((j) => !seen.has(j.metadata.name) && (j.status?.phase === "Completed" || j.status?.phase === "Failed")), timeoutMs);
+}
+
+async function victimStays(s: OperatorStack): Promise<void> {
+  const cri = new GrpcCriClient(s.node.containerd.endpoint);
+  try {
+    assert.ok((await cri.listImages()).some((i) => i.repoTags.includes(victim)), "the listed image is still on the node");
+  } finally {
+    cri.close();
+  }
+}
+
+describe("a worker pod the kubelet cannot run", () => {
+  test("an image name the kubelet cannot parse fails the node at once, with the kubelet's reason", async () => {
+    assert.ok(stack);
+    await useRemoverImage(stack, "{ repo: localhost/Eraser-TS/eraser-worker, tag: local }");
+    const seen = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
+    await applyImageList(stack.custom, "imagelist", [victim]);
+    const job = await jobThatEnds(stack, seen, 120_000);
+    assert.equal(job.status?.phase, "Failed", JSON.stringify(job.status));
+    assert.deepEqual(job.status?.failedNodes?.map((f) => f.node), [stack.node.name]);
+    const reason = job.status?.failedNodes?.[0]?.reason ?? "";
+    // "can never run", not "did not finish within 30 s": the node failed before its pod timeout.
+    assert.match(reason, /^worker pod eraser-\S+ can never run: container remover cannot start \(InvalidImageName: .*Eraser-TS/, reason);
+    await victimStays(stack);
+  });
+
+  test("an image that cannot be pulled fails the node at the pod timeout, naming the pull error", async () => {
+    assert.ok(stack);
+    await useRemoverImage(stack, "{ repo: localhost/eraser-ts/absent, tag: nope }");
+    const seen = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
+    await applyImageList(stack.custom, "imagelist", [victim, "docker.io/library/e2e-pod-failures-other:1"]);
+    const job = await jobThatEnds(stack, seen, (podTimeoutS + 90) * 1000);
+    assert.equal(job.status?.phase, "Failed", JSON.stringify(job.status));
+    const reason = job.status?.failedNodes?.[0]?.reason ?? "";
+    assert.match(reason, new RegExp(`^worker pod eraser-\\S+ did not finish within ${podTimeoutS} s \\(Pending\\): container remover cannot start \\((ErrImagePull|ImagePullBackOff): .*localhost/eraser-ts/absent:nope`), reason);
+    await victimStays(stack);
+  });
+});
