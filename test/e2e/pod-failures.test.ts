@@ -29,14 +29,14 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Points the remover at `image` and waits until the manager has loaded that config. */
-async function useRemoverImage(s: OperatorStack, image: string): Promise<void> {
+/** Replaces the remover's image line with `remover` and waits until the manager has loaded that config. */
+async function useRemover(s: OperatorStack, remover: string): Promise<void> {
   const base = realNodeConfig();
   const shipped = `image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} }`;
   assert.ok(base.includes(shipped));
   const reloads = (): number => s.manager.logs.filter((l) => l.includes("Loaded changed manager config")).length;
   const before = reloads();
-  await setManagerConfig(s.core, base.replace(shipped, `image: ${image}`));
+  await setManagerConfig(s.core, base.replace(shipped, remover));
   await eventually("the manager to load the new config", () => Promise.resolve(reloads() > before ? true : undefined));
 }
 
@@ -56,7 +56,7 @@ async function victimStays(s: OperatorStack): Promise<void> {
 describe("a worker pod the kubelet cannot run", () => {
   test("an image name the kubelet cannot parse fails the node at once, with the kubelet's reason", async () => {
     assert.ok(stack);
-    await useRemoverImage(stack, "{ repo: localhost/Eraser-TS/eraser-worker, tag: local }");
+    await useRemover(stack, "image: { repo: localhost/Eraser-TS/eraser-worker, tag: local }");
     const seen = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
     await applyImageList(stack.custom, "imagelist", [victim]);
     const job = await jobThatEnds(stack, seen, 120_000);
@@ -70,7 +70,7 @@ describe("a worker pod the kubelet cannot run", () => {
 
   test("an image that cannot be pulled fails the node at the pod timeout, naming the pull error", async () => {
     assert.ok(stack);
-    await useRemoverImage(stack, "{ repo: localhost/eraser-ts/absent, tag: nope }");
+    await useRemover(stack, "image: { repo: localhost/eraser-ts/absent, tag: nope }");
     const seen = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
     await applyImageList(stack.custom, "imagelist", [victim, "docker.io/library/e2e-pod-failures-other:1"]);
     const job = await jobThatEnds(stack, seen, (podTimeoutS + 90) * 1000);
@@ -79,4 +79,5 @@ describe("a worker pod the kubelet cannot run", () => {
     assert.match(reason, new RegExp(`^worker pod eraser-\\S+ did not finish within ${podTimeoutS} s \\(Pending\\): container remover cannot start \\((ErrImagePull|ImagePullBackOff): .*localhost/eraser-ts/absent:nope`), reason);
     await victimStays(stack);
   });
+
 });
