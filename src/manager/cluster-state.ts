@@ -15,7 +15,8 @@ import type { Logger } from "../observability/logger.ts";
 export interface StateEvents {
   imageList: (name: string) => void;
   imageJob: (name: string) => void;
-  nodesChanged: () => void;
+  /** A node left the cluster: a running job may be waiting on it. */
+  nodeDeleted: (name: string) => void;
 }
 
 const ListSchema = z.object({
@@ -83,8 +84,8 @@ export class ClusterState {
       list: async ({ limit, continueToken }) => listedPage(await apis.core.listNode({ limit, ...continueFrom(continueToken) })),
       keep: keepNode,
       logger: logger.child({ informer: "nodes" }),
-      onEvent: () => {
-        events.nodesChanged();
+      onEvent: (type, node) => {
+        if (type === "delete") events.nodeDeleted(node.metadata.name);
       },
     });
     this.configMaps = new ResilientInformer({
@@ -128,6 +129,11 @@ export class ClusterState {
 
   podsOfJob(job: string): CachedPod[] {
     return this.pods.list().filter((p) => p.metadata.labels?.[labels.job] === job && p.metadata.deletionTimestamp === undefined);
+  }
+
+  /** Whether `name` is a node of the cluster (the node cache is synced before any controller runs). */
+  hasNode(name: string): boolean {
+    return this.nodes.get(name) !== undefined;
   }
 
   exclusionConfigMaps(): string[] {

@@ -67,7 +67,9 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       imageLists?.add(imageListName);
       wakeScheduler();
     },
-    nodesChanged: () => undefined,
+    nodeDeleted: () => {
+      for (const job of state.allImageJobs()) if (job.status?.phase === "Running") imageJobs?.add(job.metadata.name);
+    },
   });
   await state.start();
   const { jobController, listController, scheduler } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });

@@ -147,6 +147,33 @@ describe("manual mode", () => {
     assert.equal(list.data?.["images"], '["docker.io/library/busybox:2.0"]', "the new job carries the latest spec");
   });
 
+  test("a node that leaves the cluster mid-job is counted as skipped, gets no new pod, and the job completes", async () => {
+    await cluster.addVirtualNodes([{ name: "mm-leaves" }]);
+    const generation = ((await getImageList(custom, "imagelist")).metadata?.generation ?? 0) + 1;
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:3.0"]);
+    const job = await eventually("the job to start", () => jobFor(generation), 60_000);
+    const pods = await podsOf(job.metadata.name, 4);
+    const leaving = pods.find((p) => p.spec?.nodeName === "mm-leaves");
+    assert.ok(leaving, "the new node has a pod");
+    for (const p of pods.filter((x) => x !== leaving)) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+    // As the cluster autoscaler does: the node goes while its pod is still Pending.
+    await cluster.deleteNode("mm-leaves");
+    const done = await eventually("the job to end", async () => {
+      const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job.metadata.name);
+      return j?.status?.phase === "Completed" || j?.status?.phase === "Failed" ? j : undefined;
+    }, 60_000);
+    const s = done.status ?? {};
+    const nodes = (await core.listNode()).items.length;
+    assert.deepEqual({ phase: s.phase, succeeded: s.succeeded, failed: s.failed, skipped: s.skipped, desired: s.desired }, { phase: "Completed", succeeded: 3, failed: 0, skipped: nodes - 3 + 1, desired: nodes + 1 });
+    const gone = await eventually("a NodesGone event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job.metadata.name}` });
+      return events.items.find((e) => e.reason === "NodesGone");
+    });
+    assert.match(gone.message ?? "", /^1 node\(s\) left the cluster before their pod finished, counted as skipped: mm-leaves$/);
+    const onLeaver = (await workerPods(core, job.metadata.name)).filter((p) => p.spec?.nodeName === "mm-leaves");
+    assert.ok(onLeaver.every((p) => p.metadata?.uid === leaving.metadata?.uid), "no second pod for the node that left");
+  });
+
   test("an ImageList with another name is not acted on, and says so in an Event", async () => {
     await applyImageList(custom, "my-list", ["docker.io/library/alpine:1"]);
     const event = await eventually("an Ignored event", async () => {

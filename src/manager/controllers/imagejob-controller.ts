@@ -21,6 +21,7 @@ import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
+import { goneNodes } from "./gone-nodes.ts";
 import { jobProgress, onePodPerNode, type JobProgress } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { JobTargets } from "./job-targets.ts";
@@ -91,16 +92,17 @@ export class ImageJobController {
 
   async #advance(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
     const name = job.metadata.name;
-    const pods = onePodPerNode(this.#d.state.podsOfJob(name));
+    const targets = await this.#d.targets.get(name);
+    const { gone, pods } = goneNodes(targets, onePodPerNode(this.#d.state.podsOfJob(name)), (n) => this.#d.state.hasNode(n));
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     const pending = this.#d.creator.pending(name, seen);
-    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets: await this.#d.targets.get(name), pods });
+    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, gone, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
     const progress = jobProgress(pods, this.#d.clock.now(), this.#d.podTimeoutMs);
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
-    return this.#finish(job, config, progress);
+    return this.#finish(job, config, progress, [...gone].sort());
   }
 
   #scanOnce(): ScanOnceDeps {
@@ -144,9 +146,10 @@ export class ImageJobController {
     return { requeueAfterMs: next };
   }
 
-  async #finish(job: ImageJob, config: EraserConfig, progress: JobProgress): Promise<ReconcileResult> {
+  /** `gone`: nodes that left the cluster before their pod finished, counted as skipped. */
+  async #finish(job: ImageJob, config: EraserConfig, progress: JobProgress, gone: readonly string[]): Promise<ReconcileResult> {
     const s = job.status ?? {};
-    const skipped = s.skipped ?? 0;
+    const skipped = (s.skipped ?? 0) + gone.length;
     const desired = Math.max(s.desired ?? 0, progress.succeeded + progress.failed + skipped);
     const counts = { desired, succeeded: progress.succeeded, failed: progress.failed, skipped };
     const phase = jobPhase(counts, config.manager.imageJob.successRatio) === "Completed" ? "Completed" : "Failed";
@@ -167,9 +170,16 @@ export class ImageJobController {
     };
     if (modeOf(job) === "automatic") await this.#d.onAutomaticJobFinished(job.metadata.name, now);
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
+    if (gone.length > 0) this.#recordGone(job, gone);
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);
     return { requeueAfterMs: delay };
+  }
+
+  #recordGone(job: ImageJob, gone: readonly string[]): void {
+    const named = gone.slice(0, 10).join(", ") + (gone.length > 10 ? `, and ${gone.length - 10} more` : "");
+    this.#d.logger.child({ job: job.metadata.name }).info({ gone }, "Nodes left the cluster during the job; counted as skipped");
+    this.#d.events.record(target(job), "Normal", "NodesGone", `${gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named}`);
   }
 
   #recordFinish(job: ImageJob, phase: "Completed" | "Failed", progress: JobProgress, now: number): void {
