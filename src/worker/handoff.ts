@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "../api/zod.ts";
-import { silentNeighbour } from "./heartbeat.ts";
+import { liveNeighbour, silentNeighbour } from "./heartbeat.ts";
 
 export const stages = { collected: "collected.json", final: "final.json" } as const;
 export type Stage = keyof typeof stages;
@@ -41,11 +41,23 @@ export class HandoffError extends Error {
   override readonly name = "HandoffError";
 }
 
+export interface WaitOptions {
+  /** Give up after this long, unless another pipeline container is then alive. */
+  timeoutMs: number;
+  /** A sign of life older than this means its container was killed. */
+  staleMs: number;
+  /** The waiting container's own name, when it shows signs of life itself. */
+  self?: string;
+  pollMs?: number;
+}
+
 /**
- * Waits for `stage` at most `timeoutMs`, or until a neighbour fails (its marker) or has shown no
- * sign of life for `staleMs`.
+ * Waits for `stage` until a neighbour fails (its marker) or has shown no sign of life for
+ * `staleMs`. Past `timeoutMs` it waits on only while another container is alive: a scan can take
+ * hours (the scanner's own timeout.total bounds it), and a neighbour that never started shows none.
  */
-export async function waitForStage(dir: string, stage: Stage, timeoutMs: number, staleMs: number, pollMs = 250): Promise<StageOutput> {
+export async function waitForStage(dir: string, stage: Stage, o: WaitOptions): Promise<StageOutput> {
+  const { timeoutMs, staleMs, pollMs = 250 } = o;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const failure = join(dir, failureFile);
@@ -65,7 +77,9 @@ export async function waitForStage(dir: string, stage: Stage, timeoutMs: number,
       const seconds = Math.round(silent.silentMs / 1000);
       throw new HandoffError(`${silent.name} stopped without finishing (no sign of life for ${seconds} s: killed, or out of memory?); removing nothing`);
     }
-    if (Date.now() > deadline) throw new HandoffError(`gave up waiting ${Math.round(timeoutMs / 1000)} s for ${file}; removing nothing`);
+    if (Date.now() > deadline && liveNeighbour(dir, staleMs, o.self) === undefined) {
+      throw new HandoffError(`gave up waiting ${Math.round(timeoutMs / 1000)} s for ${file}, with no other container alive; removing nothing`);
+    }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -29,22 +29,30 @@ export function startHeartbeat(dir: string, name: string): { stop(): void } {
   };
 }
 
+/** Each container's sign of life in `dir`, with its age; one removed as we looked ended normally. */
+function signsOfLife(dir: string, nowMs: number): { name: string; ageMs: number }[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(suffix));
+  } catch {
+    return [];
+  }
+  return files.flatMap((file) => {
+    try {
+      return [{ name: file.slice(0, -suffix.length), ageMs: nowMs - statSync(join(dir, file)).mtimeMs }];
+    } catch {
+      return [];
+    }
+  });
+}
+
 /** The first container whose sign of life is older than `staleMs`, and how old it is. */
 export function silentNeighbour(dir: string, staleMs: number, nowMs = Date.now()): { name: string; silentMs: number } | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => f.endsWith(suffix));
-  } catch {
-    return undefined;
-  }
-  for (const file of names) {
-    let mtimeMs: number;
-    try {
-      mtimeMs = statSync(join(dir, file)).mtimeMs;
-    } catch {
-      continue; // removed as we looked: it ended normally
-    }
-    if (nowMs - mtimeMs > staleMs) return { name: file.slice(0, -suffix.length), silentMs: nowMs - mtimeMs };
-  }
-  return undefined;
+  const silent = signsOfLife(dir, nowMs).find((s) => s.ageMs > staleMs);
+  return silent === undefined ? undefined : { name: silent.name, silentMs: silent.ageMs };
+}
+
+/** A container other than `self` that is alive (its sign of life is at most `staleMs` old). */
+export function liveNeighbour(dir: string, staleMs: number, self: string | undefined, nowMs = Date.now()): string | undefined {
+  return signsOfLife(dir, nowMs).find((s) => s.name !== self && s.ageMs <= staleMs)?.name;
 }

@@ -28,14 +28,14 @@ function configFile(name: string, scannerConfig: string): string {
   return file;
 }
 
-async function pipeline(name: string, config: string, trivy = trivyBinary, scannerArgs: string[] = []): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
+async function pipeline(name: string, config: string, trivy = trivyBinary, scannerArgs: string[] = [], removerArgs: string[] = []): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
   const shared = join(work, `shared-${name}`);
   const exclusions = join(work, "exclusions", "team");
   mkdirSync(exclusions, { recursive: true });
   writeFileSync(join(exclusions, "excluded.json"), JSON.stringify({ excluded: ["docker.io/library/ws-vulnerable-but-excluded:*"] }));
   const common = [`--runtime-endpoint=${node.containerd.endpoint}`, `--shared-dir=${shared}`, `--exclusion-dir=${join(work, "exclusions")}`];
   // Started in the order a kubelet may start them: the remover first, waiting for the others.
-  const remover = runWorker(["remover", ...common]);
+  const remover = runWorker(["remover", ...common, ...removerArgs]);
   const collector = await runWorker(["collector", ...common]);
   assert.equal(collector.exitCode, 0, collector.stderr);
   const scanner = await runWorker(["trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${trivy}`, ...scannerArgs]);
@@ -99,6 +99,19 @@ describe("scanner pipeline with the real trivy", () => {
     assert.equal(await present(images.clean), true, "clean image kept");
     assert.equal(await present(images.excludedVulnerable), true, "excluded vulnerable image kept");
     assert.ok((remover.result?.vulnerable ?? 0) >= 1);
+  });
+
+  test("a scan that outlasts the remover's --wait-timeout is waited for while the scanner shows signs of life", async () => {
+    await importFresh();
+    // The real trivy, slow to start once: a first DB load or a large image takes minutes on a node.
+    const slowTrivy = join(work, "slow-trivy");
+    writeFileSync(slowTrivy, `#!/bin/sh\nif [ ! -e "$0.slept" ]; then touch "$0.slept"; sleep 4; fi\nexec ${trivyBinary} "$@"\n`, { mode: 0o755 });
+    const config = configFile("slow", `cacheDir: ${cache}\noffline: true`);
+    const { scanner, remover } = await pipeline("slow", config, slowTrivy, [], ["--wait-timeout=1"]);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    assert.equal(remover.exitCode, 0, remover.result?.error ?? remover.stdout);
+    assert.equal(await present(images.vulnerable), false, "removed once the scan was done");
+    assert.equal(await present(images.clean), true);
   });
 
   test("a scanner killed mid-scan, as by the OOM killer, stops its remover within --liveness-timeout, removing nothing", async () => {

@@ -14,7 +14,7 @@ import { createContext, readImageListFile } from "../context.ts";
 
 async function requestFor(options: WorkerOptions): Promise<{ request: Request; scan: ScanTally }> {
   if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), scan: noScan };
-  const final = await waitForStage(options["shared-dir"], "final", options["wait-timeout"] * 1000, options["liveness-timeout"] * 1000);
+  const final = await waitForStage(options["shared-dir"], "final", { timeoutMs: options["wait-timeout"] * 1000, staleMs: options["liveness-timeout"] * 1000 });
   return { request: requestFromList(final.images), scan: { vulnerable: final.vulnerable, scanned: final.scanned, reused: final.reused } };
 }
 

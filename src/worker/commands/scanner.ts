@@ -26,7 +26,7 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
   const alive = startHeartbeat(shared, "trivy-scanner");
   try {
     const config = scannerConfigFrom(options.config, logger);
-    const collected = await waitForStage(shared, "collected", options["wait-timeout"] * 1000, options["liveness-timeout"] * 1000);
+    const collected = await waitForStage(shared, "collected", { timeoutMs: options["wait-timeout"] * 1000, staleMs: options["liveness-timeout"] * 1000, self: "trivy-scanner" });
     const cri = await connectRuntime(options["runtime-endpoint"], logger);
     try {
       const wanted = new Set(collected.images);

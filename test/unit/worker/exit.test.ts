@@ -35,7 +35,7 @@ test("a scanner that cannot read its flags tells its pod's remover at once, whic
   try {
     const code = await runWorker(["trivy-scanner", `--shared-dir=${shared}`, "--verdicts-v2=/x"], {});
     assert.equal(code, 2);
-    await assert.rejects(waitForStage(shared, "final", 1000, 60_000), /trivy-scanner failed: bad command line: unknown flag --verdicts-v2; removing nothing/);
+    await assert.rejects(waitForStage(shared, "final", { timeoutMs: 1000, staleMs: 60_000 }), /trivy-scanner failed: bad command line: unknown flag --verdicts-v2; removing nothing/);
     const absent = join(shared, "not-there");
     assert.equal(await runWorker(["collector", "--shared-dir", absent, "--bogus"], {}), 2);
     assert.equal(existsSync(absent), false, "no shared directory, nothing written: a typo at a shell creates nothing");

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { waitForStage, writeStage } from "../../../src/worker/handoff.ts";
-import { silentNeighbour, startHeartbeat } from "../../../src/worker/heartbeat.ts";
+import { liveNeighbour, silentNeighbour, startHeartbeat } from "../../../src/worker/heartbeat.ts";
 
 describe("a pipeline container's sign of life", () => {
   const root = mkdtempSync(join(tmpdir(), "ets-unit-alive-"));
@@ -44,7 +44,7 @@ describe("a pipeline container's sign of life", () => {
     const old = new Date(Date.now() - 90_000);
     utimesSync(join(dir, "trivy-scanner.alive"), old, old);
     assert.equal(silentNeighbour(dir, 60_000)?.name, "trivy-scanner");
-    await assert.rejects(waitForStage(dir, "final", 60_000, 60_000), /trivy-scanner stopped without finishing \(no sign of life for 90 s: killed, or out of memory\?\); removing nothing/);
+    await assert.rejects(waitForStage(dir, "final", { timeoutMs: 60_000, staleMs: 60_000 }), /trivy-scanner stopped without finishing \(no sign of life for 90 s: killed, or out of memory\?\); removing nothing/);
   });
 
   test("a stage written before its writer ended is taken, whatever the writer's file says later", async () => {
@@ -54,6 +54,33 @@ describe("a pipeline container's sign of life", () => {
     writeFileSync(join(dir, "trivy-scanner.alive"), "");
     const old = new Date(Date.now() - 90_000);
     utimesSync(join(dir, "trivy-scanner.alive"), old, old);
-    assert.deepEqual((await waitForStage(dir, "final", 1000, 60_000)).images, ["sha256:a"]);
+    assert.deepEqual((await waitForStage(dir, "final", { timeoutMs: 1000, staleMs: 60_000 })).images, ["sha256:a"]);
+  });
+
+  test("past --wait-timeout the wait goes on while a neighbour is alive (a long scan), and ends when none is", async () => {
+    const dir = fresh();
+    const scanner = startHeartbeat(dir, "trivy-scanner");
+    setTimeout(() => {
+      writeStage(dir, "final", { images: ["sha256:b"] });
+      scanner.stop();
+    }, 1800);
+    const started = Date.now();
+    assert.deepEqual((await waitForStage(dir, "final", { timeoutMs: 300, staleMs: 60_000, pollMs: 50 })).images, ["sha256:b"]);
+    assert.ok(Date.now() - started >= 1700, "it waited past its 300 ms for the scanner's output");
+
+    const nobody = fresh();
+    await assert.rejects(waitForStage(nobody, "final", { timeoutMs: 300, staleMs: 60_000, pollMs: 50 }), /gave up waiting 0 s for .*final\.json, with no other container alive; removing nothing/);
+  });
+
+  test("a container's own sign of life does not keep it waiting", async () => {
+    const dir = fresh();
+    const self = startHeartbeat(dir, "trivy-scanner");
+    try {
+      await assert.rejects(waitForStage(dir, "collected", { timeoutMs: 300, staleMs: 60_000, self: "trivy-scanner", pollMs: 50 }), /gave up waiting/);
+      assert.equal(liveNeighbour(dir, 60_000, "trivy-scanner"), undefined);
+      assert.equal(liveNeighbour(dir, 60_000, undefined), "trivy-scanner");
+    } finally {
+      self.stop();
+    }
   });
 });
