@@ -14,8 +14,25 @@ const timestamp = z.pipe(
 );
 const identity = { name: z.string(), namespace: z.optional(z.string()), uid: z.optional(z.string()), resourceVersion: z.optional(z.string()), labels: z.optional(labels) };
 
-/** The node filter reads a Node's labels. */
-export const keepNode = keepBySchema(z.object({ metadata: z.object(identity) }));
+const NodeSchema = z.object({
+  metadata: z.object(identity),
+  status: z.optional(z.object({ conditions: z.optional(z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.optional(timestamp) }))) })),
+});
+
+/**
+ * The node filter reads a Node's labels; a job's progress reads whether it is Ready and since when
+ * (a pod on a node whose kubelet stopped reporting cannot finish). Only the Ready condition is kept.
+ */
+export const keepNode = keepBySchema(
+  z.pipe(
+    NodeSchema,
+    z.transform(({ metadata, status }) => {
+      const ready = status?.conditions?.find((c) => c.type === "Ready");
+      if (ready === undefined) return { metadata };
+      return { metadata, ready: { status: ready.status, ...(ready.lastTransitionTime === undefined ? {} : { since: ready.lastTransitionTime }) } };
+    }),
+  ),
+);
 export type CachedNode = KeptBy<typeof keepNode>;
 
 const reasonAndMessage = { reason: z.optional(z.string()), message: z.optional(z.string()) };

@@ -11,6 +11,7 @@ import { ResilientInformer } from "../k8s/informer.ts";
 import { continueFrom, listedPage, type ListedPage, type ListPage } from "../k8s/paged-list.ts";
 import { keepConfigMap, keepNode, keepPod, keepWhole, type CachedConfigMap, type CachedNode, type CachedPod } from "./cached-objects.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { NodeReadiness } from "./controllers/job-progress.ts";
 
 export interface StateEvents {
   imageList: (name: string) => void;
@@ -134,6 +135,12 @@ export class ClusterState {
   /** Whether `name` is a node of the cluster (the node cache is synced before any controller runs). */
   hasNode(name: string): boolean {
     return this.nodes.get(name) !== undefined;
+  }
+
+  /** A node's Ready condition as the cache holds it; undefined for an unknown node or none reported. */
+  nodeReadiness(name: string): NodeReadiness | undefined {
+    const ready = this.nodes.get(name)?.ready;
+    return ready === undefined ? undefined : { status: ready.status, sinceMs: ready.since?.getTime() ?? 0 };
   }
 
   exclusionConfigMaps(): string[] {

@@ -4,7 +4,8 @@
 //   --http-port <n>            /healthz, /readyz, /metrics (default 8081)
 //   --leader-elect=<bool>      default true; --leader-election-id <lease> (default eraser-manager-leader)
 //   --lease-duration <dur>     default 15s
-//   --pod-timeout <dur>        a worker pod not finished by then counts as failed (default 10m)
+//   --pod-timeout <dur>        a worker pod not finished by then counts as failed (default 10m); one
+//                              whose trivy-scanner runs gets the scanner's timeout.total on top
 //   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20)
 //   --pod-creation-concurrency <n> (default 16); --log-level <level> (default: manager.logLevel, else info)
 import { parseArgs } from "node:util";

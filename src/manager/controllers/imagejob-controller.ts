@@ -44,6 +44,7 @@ export interface ImageJobControllerDeps {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const recheckMs = 30_000;
 const target = (job: ImageJob): { apiVersion: string; kind: string; name: string; uid?: string } => ({
   apiVersion: job.apiVersion,
   kind: "ImageJob",
@@ -100,7 +101,11 @@ export class ImageJobController {
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
-    const progress = jobProgress(pods, this.#d.clock.now(), this.#d.podTimeoutMs);
+    const progress = jobProgress(pods, this.#d.clock.now(), {
+      podTimeoutMs: this.#d.podTimeoutMs,
+      scanTimeoutMs: config.components.scanner.config.timeout.totalMs,
+      readiness: (n) => this.#d.state.nodeReadiness(n),
+    });
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
     return this.#finish(job, config, progress, [...gone].sort());
   }
@@ -142,7 +147,8 @@ export class ImageJobController {
     if (s.succeeded !== progress.succeeded || s.failed !== progress.failed) {
       await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, { succeeded: progress.succeeded, failed: progress.failed });
     }
-    const next = progress.nextTimeoutMs === undefined ? 30_000 : Math.max(0, progress.nextTimeoutMs - this.#d.clock.now()) + 100;
+    // At least every 30 s: a node that stops being Ready changes no pod of ours by itself.
+    const next = progress.nextTimeoutMs === undefined ? recheckMs : Math.min(recheckMs, Math.max(0, progress.nextTimeoutMs - this.#d.clock.now()) + 100);
     return { requeueAfterMs: next };
   }
 

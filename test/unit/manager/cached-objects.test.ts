@@ -8,6 +8,7 @@ import { keepConfigMap, keepNode, keepPod, keepWhole, type CachedPod } from "../
 import { buildWorkerPod } from "../../../src/manager/pods/build.ts";
 import { kubeletLikeNode } from "../../harness/kubelet-like-node.ts";
 
+const bounds = { podTimeoutMs: 600_000, scanTimeoutMs: 23 * 3_600_000 };
 const job = { name: "imagejob-auto-x", uid: "u1", mode: "automatic" as const, dryRun: false };
 const removerResult = JSON.stringify({ v: 1, dryRun: false, removed: 3, removedBytes: 3000, vulnerable: 1, kept: { "in-use": 2 }, failed: 0, failures: [] });
 
@@ -56,8 +57,8 @@ describe("what the manager's caches keep", () => {
     const full = [finishedPodJson("node-a", "Succeeded", 0), finishedPodJson("node-b", "Failed", 1)];
     const slim = full.map((p) => kept(keepPod(p)));
     const now = Date.parse("2026-11-23T11:00:00Z");
-    assert.deepEqual(jobProgress(slim, now, 600_000), jobProgress(full as CachedPod[], now, 600_000));
-    assert.equal(jobProgress(slim, now, 600_000).removed, 3 + 3);
+    assert.deepEqual(jobProgress(slim, now, bounds), jobProgress(full as CachedPod[], now, bounds));
+    assert.equal(jobProgress(slim, now, bounds).removed, 3 + 3);
     const [one] = slim;
     assert.ok(one !== undefined);
     assert.equal(one.spec?.nodeName, "node-a");
@@ -83,11 +84,12 @@ describe("what the manager's caches keep", () => {
     assert.deepEqual(pod, { metadata: { name: "p", labels: { a: "b" } }, spec: { nodeName: "n" }, status: {} });
   });
 
-  test("a kubelet-like Node keeps its name and labels and drops its status (50 images, conditions)", () => {
+  test("a kubelet-like Node keeps its name, labels and readiness and drops the rest of its status (50 images, conditions)", () => {
     const spec = kubeletLikeNode("aks-nodepool1-31415926-vmss000000", 0);
-    const full = { apiVersion: "v1", kind: "Node", metadata: { name: spec.name, labels: spec.labels, annotations: spec.annotations, resourceVersion: "12" }, status: spec.status };
+    const full = JSON.parse(JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: spec.name, labels: spec.labels, annotations: spec.annotations, resourceVersion: "12" }, status: spec.status })) as { status: { conditions: { type: string; lastTransitionTime: string }[] } };
+    const readySince = full.status.conditions.find((c) => c.type === "Ready")?.lastTransitionTime ?? "";
     const node = kept(keepNode(full));
-    assert.deepEqual(node, { metadata: { name: spec.name, labels: spec.labels, resourceVersion: "12" } });
+    assert.deepEqual(node, { metadata: { name: spec.name, labels: spec.labels, resourceVersion: "12" }, ready: { status: "True", since: new Date(readySince) } });
     assert.ok(JSON.stringify(node).length * 10 < JSON.stringify(full).length);
   });
 

@@ -29,7 +29,7 @@ function pod(status: { phase: string; reason?: string; message?: string; contain
 }
 
 function failureAt(nowMs: number, p: CachedPod): { failed: number; running: number; reason: string | undefined } {
-  const progress = jobProgress([p], nowMs, podTimeoutMs);
+  const progress = jobProgress([p], nowMs, { podTimeoutMs, scanTimeoutMs: 0 });
   return { failed: progress.failed, running: progress.running, reason: progress.failures[0]?.reason };
 }
 
@@ -95,5 +95,40 @@ describe("what a node's failure says about its worker pod", () => {
     assert.equal(failureAt(afterTimeout, slow).reason, "worker pod eraser-node-a-x7k2p did not finish within 600 s (Running)");
     const exited = pod({ phase: "Failed", containers: { remover: { terminated: { exitCode: 3, reason: "Error" } } } });
     assert.equal(failureAt(oneMinuteIn, exited).reason, "worker exited 3");
+  });
+});
+
+describe("how long a worker pod may take before its node counts as failed", () => {
+  const bounds = { podTimeoutMs, scanTimeoutMs: 23 * 3_600_000 };
+  const at = (ms: number, p: CachedPod) => {
+    const progress = jobProgress([p], Date.parse(created) + ms, bounds);
+    return { failed: progress.failed, reason: progress.failures[0]?.reason };
+  };
+  const scanning = pod({ phase: "Running", containers: { collector: { terminated: { exitCode: 0, reason: "Completed" } }, "trivy-scanner": running, remover: running } });
+
+  test("a pod still scanning is given the scanner's timeout.total on top of --pod-timeout", () => {
+    assert.deepEqual(at(11 * 60_000, scanning), { failed: 0, reason: undefined }, "a scan past 10 minutes is not a failure");
+    assert.deepEqual(at(23 * 3_600_000 + 9 * 60_000, scanning), { failed: 0, reason: undefined });
+    assert.equal(at(23 * 3_600_000 + 11 * 60_000, scanning).reason, "worker pod eraser-node-a-x7k2p did not finish within 23 h 10 min (Running)");
+  });
+
+  test("a pod that does not scan, or has not started, still has --pod-timeout alone", () => {
+    const removing = pod({ phase: "Running", containers: { remover: running } });
+    assert.equal(at(11 * 60_000, removing).reason, "worker pod eraser-node-a-x7k2p did not finish within 600 s (Running)");
+    const notStarted = pod({ phase: "Pending", containers: { collector: running, "trivy-scanner": creating, remover: creating } });
+    assert.match(at(11 * 60_000, notStarted).reason ?? "", /^worker pod eraser-node-a-x7k2p did not finish within 600 s \(Pending\)/);
+  });
+
+  test("a pod on a node that has not been Ready for --pod-timeout fails, scanning or not; a Ready node's does not", () => {
+    const lostAt = Date.parse(created) + 3_600_000;
+    const readiness = (status: string) => () => ({ status, sinceMs: lostAt });
+    const judge = (ms: number, status: string) => {
+      const progress = jobProgress([scanning], Date.parse(created) + ms, { ...bounds, readiness: readiness(status) });
+      return { failed: progress.failed, reason: progress.failures[0]?.reason, next: progress.nextTimeoutMs };
+    };
+    assert.deepEqual(judge(3_600_000 + 9 * 60_000, "Unknown"), { failed: 0, reason: undefined, next: lostAt + podTimeoutMs }, "woken when the node's time is up");
+    assert.equal(judge(3_600_000 + 10 * 60_000, "Unknown").reason, "worker pod eraser-node-a-x7k2p cannot finish: node node-a has not been Ready (Unknown) since 2026-11-24T11:00:00.000Z");
+    assert.equal(judge(3_600_000 + 10 * 60_000, "False").failed, 1);
+    assert.equal(judge(3_600_000 + 10 * 60_000, "True").failed, 0);
   });
 });
