@@ -30,7 +30,7 @@ after(async () => {
 });
 
 describe("informer cache", () => {
-  test("Nodes are listed two per page and cached with their labels only; watch updates and deletes are kept the same way", async () => {
+  test("Nodes are listed two per page and cached with their labels and readiness only; watch updates and deletes are kept the same way", async () => {
     const pages: (string | undefined)[] = [];
     const informer = new ResilientInformer<CachedNode>({
       kubeConfig: cluster.kubeConfig(),
@@ -52,7 +52,8 @@ describe("informer cache", () => {
       assert.deepEqual(informer.list().map((n) => n.metadata.name).sort(), names);
       const first = informer.get(names[0] ?? "");
       assert.equal(first?.metadata.labels?.["agentpool"], "nodepool1");
-      assert.deepEqual(Object.keys(first ?? {}), ["metadata"], "the node's status (50 images) is not cached");
+      assert.deepEqual(Object.keys(first ?? {}).sort(), ["metadata", "ready"], "of the node's status (50 images) only its readiness is cached");
+      assert.deepEqual(Object.keys(first?.ready ?? {}).sort(), ["since", "status"]);
       assert.equal((await core.readNode({ name: names[0] ?? "" })).status?.images?.length, 50, "the API server has the full node");
 
       await core.patchNode({ name: names[0] ?? "", body: { metadata: { labels: { "eraser.sh/cleanup.filter": "true" } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
@@ -60,7 +61,7 @@ describe("informer cache", () => {
         const node = informer.get(names[0] ?? "");
         return Promise.resolve(node?.metadata.labels?.["eraser.sh/cleanup.filter"] === "true" ? node : undefined);
       }, 15_000);
-      assert.deepEqual(Object.keys(updated), ["metadata"]);
+      assert.deepEqual(Object.keys(updated).sort(), ["metadata", "ready"]);
 
       await core.deleteNode({ name: names[4] ?? "" });
       await eventually("the deletion reaches the cache", () => Promise.resolve(informer.get(names[4] ?? "") === undefined ? true : undefined), 15_000);
