@@ -11,7 +11,7 @@ import { ResilientInformer } from "../k8s/informer.ts";
 import { continueFrom, listedPage, type ListedPage, type ListPage } from "../k8s/paged-list.ts";
 import { keepConfigMap, keepNode, keepPod, keepWhole, type CachedConfigMap, type CachedNode, type CachedPod } from "./cached-objects.ts";
 import type { Logger } from "../observability/logger.ts";
-import type { NodeReadiness } from "./controllers/job-progress.ts";
+import type { NodeReadiness } from "./controllers/pod-deadline.ts";
 
 export interface StateEvents {
   imageList: (name: string) => void;
