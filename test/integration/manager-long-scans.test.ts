@@ -71,6 +71,11 @@ describe("a long scan", () => {
     await new Promise((r) => setTimeout(r, 2 * podTimeoutS * 1000));
     const midway = (await listImageJobs(custom)).find((j) => j.metadata.name === job);
     assert.deepEqual({ phase: midway?.status?.phase, failed: midway?.status?.failed }, { phase: "Running", failed: 2 }, "only the pods that never started or lost their node have failed");
+    // Seen while the job runs, not only when it ends: in its status and as Events.
+    assert.deepEqual(midway?.status?.failedNodes?.map((f) => f.node).sort(), [lost, stuck]);
+    const nodeFailedEvents = async (): Promise<string[]> =>
+      (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.filter((e) => e.reason === "NodeFailed").map((e) => e.message ?? "");
+    await eventually("a NodeFailed event for each failed node", async () => ((await nodeFailedEvents()).length >= 2 ? true : undefined), 10_000);
 
     await completePod(core, operatorNamespace, podOn(scanning), { collector: { exitCode: 0 }, "trivy-scanner": { exitCode: 0 }, remover: { exitCode: 0, message: nodeResult(4, { vulnerable: 4, scanned: 9 }) } });
     const done = await eventually("the job to end", async () => {
@@ -83,5 +88,7 @@ describe("a long scan", () => {
     assert.deepEqual(Object.keys(reasons).sort(), [lost, stuck]);
     assert.match(reasons[stuck] ?? "", new RegExp(`did not finish within ${podTimeoutS} s \\(Pending\\)`));
     assert.match(reasons[lost] ?? "", /cannot finish: node ls-lost has not been Ready \(Unknown\) since /);
+    await new Promise((r) => setTimeout(r, 1000)); // Events are recorded without waiting
+    assert.deepEqual((await nodeFailedEvents()).map((m) => m.split(":")[0]).sort(), [`node ${lost}`, `node ${stuck}`], "one NodeFailed event per node, not one more at the end");
   });
 });

@@ -3,7 +3,7 @@
 // finish by the success ratio with per-node results in the status, clean up after the delay.
 import type { EraserConfig } from "../../api/config/types.ts";
 import { imageJobPlural, imageListPlural } from "../../api/group.ts";
-import { maxFailedNodesListed, type ImageJob } from "../../api/imagejob.ts";
+import type { ImageJob } from "../../api/imagejob.ts";
 import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { deleteClusterObject, patchClusterStatus } from "../../k8s/custom.ts";
@@ -21,8 +21,9 @@ import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
+import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
-import { jobProgress, onePodPerNode, type JobProgress } from "./job-progress.ts";
+import { jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { JobTargets } from "./job-targets.ts";
 
@@ -54,6 +55,7 @@ const target = (job: ImageJob): { apiVersion: string; kind: string; name: string
 
 export class ImageJobController {
   readonly #d: ImageJobControllerDeps;
+  readonly #failed = new FailedNodes();
 
   constructor(deps: ImageJobControllerDeps) {
     this.#d = deps;
@@ -144,9 +146,11 @@ export class ImageJobController {
 
   async #report(job: ImageJob, progress: JobProgress): Promise<ReconcileResult> {
     const s = job.status ?? {};
-    if (s.succeeded !== progress.succeeded || s.failed !== progress.failed) {
-      await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, { succeeded: progress.succeeded, failed: progress.failed });
+    const { listed, fresh } = this.#failed.update(job.metadata.name, s.failedNodes, progress.failures);
+    if (s.succeeded !== progress.succeeded || s.failed !== progress.failed || fresh.length > 0) {
+      await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, { succeeded: progress.succeeded, failed: progress.failed, failedNodes: listed });
     }
+    this.#announceFailed(job, fresh);
     // At least every 30 s: a node that stops being Ready changes no pod of ours by itself.
     const next = progress.nextTimeoutMs === undefined ? recheckMs : Math.min(recheckMs, Math.max(0, progress.nextTimeoutMs - this.#d.clock.now()) + 100);
     return { requeueAfterMs: next };
@@ -162,6 +166,7 @@ export class ImageJobController {
     const now = this.#d.clock.now();
     const cleanup = config.manager.imageJob.cleanup;
     const delay = phase === "Completed" ? cleanup.delayOnSuccessMs : cleanup.delayOnFailureMs;
+    const failed = this.#failed.update(job.metadata.name, s.failedNodes, progress.failures);
     const status = {
       ...counts,
       phase,
@@ -170,16 +175,21 @@ export class ImageJobController {
       vulnerable: progress.vulnerable,
       scanned: progress.scanned,
       scansReused: progress.scansReused,
-      failedNodes: progress.failures.slice(0, maxFailedNodesListed),
+      failedNodes: failed.listed,
       completionTime: iso(now),
       deleteAfter: iso(now + delay),
     };
     if (modeOf(job) === "automatic") await this.#d.onAutomaticJobFinished(job.metadata.name, now);
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     if (gone.length > 0) this.#recordGone(job, gone);
+    this.#announceFailed(job, failed.fresh);
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);
     return { requeueAfterMs: delay };
+  }
+
+  #announceFailed(job: ImageJob, fresh: readonly NodeFailure[]): void {
+    for (const f of fresh) this.#d.events.record(target(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
   }
 
   #recordGone(job: ImageJob, gone: readonly string[]): void {
@@ -196,7 +206,6 @@ export class ImageJobController {
     this.#d.metrics.podsFailed(progress.failed);
     this.#d.metrics.imagesRemoved(progress.removed);
     this.#d.metrics.vulnerableImages(progress.vulnerable);
-    for (const f of progress.failures.slice(0, 10)) this.#d.events.record(target(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
     const summary = `${phase}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.removed} images removed`;
     this.#d.events.record(target(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
   }
@@ -232,6 +241,7 @@ export class ImageJobController {
     this.#d.creator.forget(name);
     this.#d.targets.forget(name);
     this.#d.verdicts.forget(name);
+    this.#failed.forget(name);
   }
 }
 
