@@ -8,7 +8,7 @@ import type { ImageJob } from "../../src/api/imagejob.ts";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
 import { eventually } from "../harness/manager-run.ts";
-import { applyImageList, deleteAllEraserObjects, listImageJobs, setManagerConfig } from "../harness/operator-fixtures.ts";
+import { applyImageList, deleteAllEraserObjects, listImageJobs, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 import { localWorkerImage, realNodeConfig, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 
 const victim = "docker.io/library/e2e-pod-failures-victim:1";
@@ -44,6 +44,11 @@ async function jobThatEnds(s: OperatorStack, seen: ReadonlySet<string>, timeoutM
   return eventually("the job to end", async () => (await listImageJobs(s.custom)).find((j) => !seen.has(j.metadata.name) && (j.status?.phase === "Completed" || j.status?.phase === "Failed")), timeoutMs);
 }
 
+/** A pod that never ran goes when its job ends (not at the cleanup 10 minutes later), freeing its requests. */
+async function podsGone(s: OperatorStack, job: string): Promise<void> {
+  await eventually("the job's unstarted pod to go", async () => ((await workerPods(s.core, job)).length === 0 ? true : undefined), 60_000);
+}
+
 async function victimStays(s: OperatorStack): Promise<void> {
   const cri = new GrpcCriClient(s.node.containerd.endpoint);
   try {
@@ -65,6 +70,7 @@ describe("a worker pod the kubelet cannot run", () => {
     const reason = job.status?.failedNodes?.[0]?.reason ?? "";
     // "can never run", not "did not finish within 30 s": the node failed before its pod timeout.
     assert.match(reason, /^worker pod eraser-\S+ can never run: container remover cannot start \(InvalidImageName: .*Eraser-TS/, reason);
+    await podsGone(stack, job.metadata.name);
     await victimStays(stack);
   });
 
@@ -77,6 +83,7 @@ describe("a worker pod the kubelet cannot run", () => {
     assert.equal(job.status?.phase, "Failed", JSON.stringify(job.status));
     const reason = job.status?.failedNodes?.[0]?.reason ?? "";
     assert.match(reason, new RegExp(`^worker pod eraser-\\S+ did not finish within ${podTimeoutS} s \\(Pending\\): container remover cannot start \\((ErrImagePull|ImagePullBackOff): .*localhost/eraser-ts/absent:nope`), reason);
+    await podsGone(stack, job.metadata.name);
     await victimStays(stack);
   });
 

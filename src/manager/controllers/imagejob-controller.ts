@@ -7,7 +7,7 @@ import type { ImageJob } from "../../api/imagejob.ts";
 import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { deleteClusterObject, patchClusterStatus } from "../../k8s/custom.ts";
-import { isNotFound } from "../../k8s/errors.ts";
+import { describeError, isNotFound } from "../../k8s/errors.ts";
 import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ManagerMetrics } from "../../observability/metrics.ts";
@@ -183,9 +183,24 @@ export class ImageJobController {
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     if (gone.length > 0) this.#recordGone(job, gone);
     this.#announceFailed(job, failed.fresh);
+    if (progress.failed > 0) await this.#deleteUnstartedPods(job.metadata.name);
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);
     return { requeueAfterMs: delay };
+  }
+
+  /**
+   * A pod still Pending when its job ends never ran and never will be waited for; it holds its
+   * requests on the node (the scanner asks for a whole core) until the job's cleanup, 24 hours
+   * after a failure by default. Its reason is in the job's status and Events; pods that ran stay
+   * until the cleanup, for their logs.
+   */
+  async #deleteUnstartedPods(job: string): Promise<void> {
+    try {
+      await this.#d.apis.core.deleteCollectionNamespacedPod({ namespace: this.#d.namespace, labelSelector: `${labels.job}=${job}`, fieldSelector: "status.phase=Pending" });
+    } catch (error) {
+      this.#d.logger.warn({ job, err: describeError(error) }, "Could not delete the job's unstarted pods; they go at its cleanup");
+    }
   }
 
   #announceFailed(job: ImageJob, fresh: readonly NodeFailure[]): void {
