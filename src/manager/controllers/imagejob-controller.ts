@@ -12,7 +12,7 @@ import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ManagerMetrics } from "../../observability/metrics.ts";
 import type { Clock } from "../clock.ts";
-import type { CachedNode } from "../cached-objects.ts";
+import type { CachedNode, CachedPod } from "../cached-objects.ts";
 import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
 import { annotations } from "../jobs.ts";
@@ -23,6 +23,7 @@ import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
+import { addRefused, RefusedPods } from "./refused-pods.ts";
 import { jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { JobTargets } from "./job-targets.ts";
@@ -56,6 +57,7 @@ const target = (job: ImageJob): { apiVersion: string; kind: string; name: string
 export class ImageJobController {
   readonly #d: ImageJobControllerDeps;
   readonly #failed = new FailedNodes();
+  readonly #refused = new RefusedPods();
 
   constructor(deps: ImageJobControllerDeps) {
     this.#d = deps;
@@ -97,19 +99,26 @@ export class ImageJobController {
     const name = job.metadata.name;
     const targets = await this.#d.targets.get(name);
     const { gone, pods } = goneNodes(targets, onePodPerNode(this.#d.state.podsOfJob(name)), (n) => this.#d.state.hasNode(n));
+    const refused = this.#refused.of(name);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     const pending = this.#d.creator.pending(name, seen);
-    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, gone, pods });
+    const noPod = new Set([...gone, ...refused.keys()]);
+    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
+    const progress = this.#progress(pods, refused, config);
+    if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
+    return this.#finish(job, config, progress, [...gone].sort());
+  }
+
+  #progress(pods: readonly CachedPod[], refused: ReadonlyMap<string, string>, config: EraserConfig): JobProgress {
     const progress = jobProgress(pods, this.#d.clock.now(), {
       podTimeoutMs: this.#d.podTimeoutMs,
       scanTimeoutMs: config.components.scanner.config.timeout.totalMs,
       readiness: (n) => this.#d.state.nodeReadiness(n),
     });
-    if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
-    return this.#finish(job, config, progress, [...gone].sort());
+    return addRefused(progress, refused);
   }
 
   #scanOnce(): ScanOnceDeps {
@@ -140,8 +149,10 @@ export class ImageJobController {
       buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace, ...(scanVerdicts === undefined ? {} : { scanVerdicts }) }),
     );
     this.#d.logger.info({ job: job.metadata.name, created, remaining: nodes.length - created - failed.length }, "Created worker pods");
-    for (const f of failed.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason}`);
-    return { requeueAfterMs: failed.length > 0 ? 2000 : 0 };
+    for (const f of failed.filter((x) => x.refused)) this.#refused.record(job.metadata.name, f.node, f.reason);
+    const retried = failed.filter((x) => !x.refused);
+    for (const f of retried.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason}`);
+    return { requeueAfterMs: retried.length > 0 ? 2000 : 0 };
   }
 
   async #report(job: ImageJob, progress: JobProgress): Promise<ReconcileResult> {
@@ -257,6 +268,7 @@ export class ImageJobController {
     this.#d.targets.forget(name);
     this.#d.verdicts.forget(name);
     this.#failed.forget(name);
+    this.#refused.forget(name);
   }
 }
 

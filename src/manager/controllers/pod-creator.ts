@@ -5,11 +5,19 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Apis } from "../../k8s/client.ts";
 import { describeError } from "../../k8s/errors.ts";
+import { isRefusal } from "./refused-pods.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import type { TokenBucket } from "../token-bucket.ts";
 
 const expectationTtlMs = 60_000;
+
+export interface CreateFailure {
+  node: string;
+  reason: string;
+  /** The API server refused the pod itself (refused-pods.ts): retrying will not help. */
+  refused: boolean;
+}
 
 export interface PodCreatorDeps {
   apis: Apis;
@@ -44,11 +52,11 @@ export class PodCreator {
   }
 
   /** Creates pods for `nodes`; returns how many it created and the failures. */
-  async create(job: string, nodes: readonly string[], build: (node: string) => V1Pod): Promise<{ created: number; failed: { node: string; reason: string }[] }> {
+  async create(job: string, nodes: readonly string[], build: (node: string) => V1Pod): Promise<{ created: number; failed: CreateFailure[] }> {
     const { apis, namespace, limiter, clock, concurrency, budgetMs } = this.#deps;
     const deadline = clock.now() + budgetMs;
     const queue = [...nodes];
-    const result = { created: 0, failed: [] as { node: string; reason: string }[] };
+    const result = { created: 0, failed: [] as CreateFailure[] };
     const expected = this.#expected.get(job) ?? new Map<string, number>();
     this.#expected.set(job, expected);
     const worker = async (): Promise<void> => {
@@ -65,7 +73,7 @@ export class PodCreator {
           result.created++;
         } catch (error) {
           expected.delete(node);
-          result.failed.push({ node, reason: describeError(error) });
+          result.failed.push({ node, reason: describeError(error), refused: isRefusal(error) });
         }
       }
     };

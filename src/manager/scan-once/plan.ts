@@ -3,7 +3,7 @@
 // (1) the first wave runs, sharing its verdicts; (2) once every first-wave pod has finished
 // scanning (or timed out), its verdicts are merged into `<job>-verdicts`; (3) every other node
 // runs, reusing them. A first-wave node that cannot run holds the rest back by --pod-timeout; one
-// that left the cluster holds nothing back. The first wave is chosen from the nodes the job started
+// that left the cluster, or whose pod was refused, holds nothing back. The first wave is chosen from the nodes the job started
 // with, so a node leaving never moves the wave onto nodes that already run as later ones.
 import type { EraserConfig } from "../../api/config/types.ts";
 import type { ImageJob } from "../../api/imagejob.ts";
@@ -27,8 +27,8 @@ export interface WaveInputs {
   config: EraserConfig;
   /** The job's nodes, sorted, as it started with them. */
   targets: readonly string[];
-  /** Those of them that left the cluster (gone-nodes.ts): never given a pod. */
-  gone: ReadonlySet<string>;
+  /** Those of them that get no pod: they left the cluster (gone-nodes.ts), or the API server refused theirs (refused-pods.ts). */
+  noPod: ReadonlySet<string>;
   /** The job's pods, one per node. */
   pods: readonly CachedPod[];
 }
@@ -54,12 +54,12 @@ function doneScanning(pod: CachedPod, d: ScanOnceDeps): boolean {
 }
 
 export async function planWave(d: ScanOnceDeps, w: WaveInputs): Promise<Wave> {
-  const present = w.targets.filter((n) => !w.gone.has(n));
+  const present = w.targets.filter((n) => !w.noPod.has(n));
   if (!scanOnceApplies(w.mode, w.config, w.targets.length)) return { nodes: present };
   const name = w.job.metadata.name;
   const reuse: Wave = { nodes: present, scanVerdicts: { role: "reuse", configMap: verdictsConfigMapName(name) } };
   if (await d.store.exists(name)) return reuse;
-  const first = firstWave(w.targets, w.config.components.scanner.config.scanOnce.firstWaveNodes).filter((n) => !w.gone.has(n));
+  const first = firstWave(w.targets, w.config.components.scanner.config.scanOnce.firstWaveNodes).filter((n) => !w.noPod.has(n));
   const firstPods = w.pods.filter((p) => first.includes(p.spec?.nodeName ?? ""));
   if (firstPods.length < first.length || !firstPods.every((p) => doneScanning(p, d))) return { nodes: first, scanVerdicts: { role: "share" } };
   const reports = firstPods.map((p) => ({ node: p.spec?.nodeName ?? "?", message: scannerState(p)?.message ?? "" }));

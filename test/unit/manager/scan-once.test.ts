@@ -87,12 +87,12 @@ describe("scan once: which nodes get pods", () => {
 
   test("first the first wave alone, sharing; the rest only once its scanner has finished, reusing", async () => {
     const s = store(false);
-    const before = await planWave(deps(s), { job, mode: "automatic", config, targets, gone: none, pods: [pod("n1")] });
+    const before = await planWave(deps(s), { job, mode: "automatic", config, targets, noPod: none, pods: [pod("n1")] });
     assert.deepEqual(before, { nodes: ["n1"], scanVerdicts: { role: "share" } });
     assert.equal(s.created.length, 0);
 
     const report = formatShareReport(verdictFingerprint(config.components.scanner.config), { flagged: [alpine], compliant: [nginx] });
-    const after = await planWave(deps(s), { job, mode: "automatic", config, targets, gone: none, pods: [pod("n1", report)] });
+    const after = await planWave(deps(s), { job, mode: "automatic", config, targets, noPod: none, pods: [pod("n1", report)] });
     assert.deepEqual(after.nodes, targets);
     assert.deepEqual(after.scanVerdicts, { role: "reuse", configMap: "job-1-verdicts" });
     assert.deepEqual(after.shared, { firstWave: 1, verdicts: 2, flagged: 1, problems: [] });
@@ -101,31 +101,31 @@ describe("scan once: which nodes get pods", () => {
 
   test("a first-wave pod that never finishes holds the rest back only until the pod timeout", async () => {
     const s = store(false);
-    const stuck = await planWave(deps(s), { job, mode: "automatic", config, targets, gone: none, pods: [pod("n1", undefined, 599_000)] });
+    const stuck = await planWave(deps(s), { job, mode: "automatic", config, targets, noPod: none, pods: [pod("n1", undefined, 599_000)] });
     assert.deepEqual(stuck.nodes, ["n1"]);
-    const timedOut = await planWave(deps(s), { job, mode: "automatic", config, targets, gone: none, pods: [pod("n1", undefined, 600_000)] });
+    const timedOut = await planWave(deps(s), { job, mode: "automatic", config, targets, noPod: none, pods: [pod("n1", undefined, 600_000)] });
     assert.deepEqual(timedOut.nodes, targets);
     assert.deepEqual(s.created[0]?.images, {}, "nothing to share: every later node scans for itself");
     assert.match(timedOut.shared?.problems.join() ?? "", /node n1 reported no verdicts/);
   });
 
   test("once the verdicts exist (a restarted manager), every node, reusing them; without scan-once, every node at once", async () => {
-    const restarted = await planWave(deps(store(true)), { job, mode: "automatic", config, targets, gone: none, pods: [] });
+    const restarted = await planWave(deps(store(true)), { job, mode: "automatic", config, targets, noPod: none, pods: [] });
     assert.deepEqual(restarted.nodes, targets);
     assert.equal(restarted.scanVerdicts?.role, "reuse");
     assert.equal(restarted.shared, undefined);
-    const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, gone: none, pods: [] });
+    const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, noPod: none, pods: [] });
     assert.deepEqual(manual, { nodes: targets });
   });
 
   test("a node that left the cluster gets no pod; a first wave that left holds nothing back", async () => {
     const s = store(false);
-    const firstLeft = await planWave(deps(s), { job, mode: "automatic", config, targets, gone: new Set(["n1"]), pods: [] });
+    const firstLeft = await planWave(deps(s), { job, mode: "automatic", config, targets, noPod: new Set(["n1"]), pods: [] });
     assert.deepEqual(firstLeft.nodes, ["n2", "n3"], "the first wave was n1 alone: the others start at once");
     assert.deepEqual(s.created[0]?.images, {});
-    const laterLeft = await planWave(deps(store(false)), { job, mode: "automatic", config, targets, gone: new Set(["n3"]), pods: [pod("n1", formatShareReport(verdictFingerprint(config.components.scanner.config), { flagged: [], compliant: [nginx] }))] });
+    const laterLeft = await planWave(deps(store(false)), { job, mode: "automatic", config, targets, noPod: new Set(["n3"]), pods: [pod("n1", formatShareReport(verdictFingerprint(config.components.scanner.config), { flagged: [], compliant: [nginx] }))] });
     assert.deepEqual(laterLeft.nodes, ["n1", "n2"]);
-    const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, gone: new Set(["n2"]), pods: [] });
+    const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, noPod: new Set(["n2"]), pods: [] });
     assert.deepEqual(manual, { nodes: ["n1", "n3"] });
   });
 });

@@ -1,0 +1,28 @@
+// Which failed pod creations are refusals (never retried) and how a refused node is counted.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ApiException } from "@kubernetes/client-node";
+import { jobProgress } from "../../../src/manager/controllers/job-progress.ts";
+import { addRefused, isRefusal, RefusedPods } from "../../../src/manager/controllers/refused-pods.ts";
+
+const api = (code: number): ApiException<string> => new ApiException(code, "", "", {});
+
+describe("refused worker pods", () => {
+  test("forbidden, invalid, bad and not-found requests are refusals; throttling, server errors and no answer are retried", () => {
+    assert.deepEqual([400, 403, 404, 422].map((c) => isRefusal(api(c))), [true, true, true, true]);
+    assert.deepEqual([408, 409, 429, 500, 503].map((c) => isRefusal(api(c))), [false, false, false, false, false]);
+    assert.equal(isRefusal(new Error("socket hang up")), false);
+  });
+
+  test("a refused node counts as failed with the API server's reason, after the nodes whose pods ran", () => {
+    const refused = new RefusedPods();
+    refused.record("j", "n2", "HTTP 403: forbidden");
+    const ran = jobProgress([{ metadata: { name: "p1" }, spec: { nodeName: "n1" }, status: { phase: "Failed", containerStatuses: [{ name: "remover", state: { terminated: { exitCode: 3 } } }] } }], 0, { podTimeoutMs: 1, scanTimeoutMs: 0 });
+    const progress = addRefused(ran, refused.of("j"));
+    assert.equal(progress.failed, 2);
+    assert.deepEqual(progress.failures.map((f) => f.node), ["n1", "n2"]);
+    assert.equal(progress.failures[1]?.reason, "its worker pod could not be created: HTTP 403: forbidden");
+    refused.forget("j");
+    assert.equal(refused.of("j").size, 0);
+  });
+});
