@@ -99,8 +99,9 @@ export class ImageJobController {
     const name = job.metadata.name;
     const targets = await this.#d.targets.get(name);
     const { gone, pods } = goneNodes(targets, onePodPerNode(this.#d.state.podsOfJob(name)), (n) => this.#d.state.hasNode(n));
-    const refused = this.#refused.of(name);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
+    this.#refused.settle(name, seen);
+    const refused = this.#refused.of(name);
     const pending = this.#d.creator.pending(name, seen);
     const noPod = new Set([...gone, ...refused.keys()]);
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, noPod, pods });
@@ -149,10 +150,14 @@ export class ImageJobController {
       buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace, ...(scanVerdicts === undefined ? {} : { scanVerdicts }) }),
     );
     this.#d.logger.info({ job: job.metadata.name, created, remaining: nodes.length - created - failed.length }, "Created worker pods");
-    for (const f of failed.filter((x) => x.refused)) this.#refused.record(job.metadata.name, f.node, f.reason);
-    const retried = failed.filter((x) => !x.refused);
-    for (const f of retried.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason}`);
-    return { requeueAfterMs: retried.length > 0 ? 2000 : 0 };
+    const now = this.#d.clock.now();
+    const firsts: typeof failed = [];
+    for (const f of failed) {
+      if (f.refused) this.#refused.record(job.metadata.name, f.node, f.reason);
+      else if (this.#refused.failedForNow(job.metadata.name, f.node, f.reason, now, this.#d.podTimeoutMs)) firsts.push(f);
+    }
+    for (const f of firsts.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason} (retrying for up to --pod-timeout)`);
+    return { requeueAfterMs: failed.some((x) => !x.refused) ? 2000 : 0 };
   }
 
   async #report(job: ImageJob, progress: JobProgress): Promise<ReconcileResult> {

@@ -2,7 +2,8 @@
 // policy webhook, missing RBAC, an invalid spec). Retrying those never helps: the job retried every
 // 2 s forever, stayed Running and recorded PodCreateFailed Events as fast. A refused node now
 // counts as failed with the API server's words; a restarted manager tries once more and learns
-// the same. Errors that may pass (a timeout, 429, 5xx, no answer) are still retried.
+// the same. Errors that may pass (a timeout, 429, 5xx such as a webhook that is down, no answer)
+// are retried, for --pod-timeout at most: no pod, created or not, holds its job forever.
 import { statusCode } from "../../k8s/errors.ts";
 import type { JobProgress } from "./job-progress.ts";
 
@@ -16,6 +17,28 @@ export function isRefusal(error: unknown): boolean {
 
 export class RefusedPods {
   readonly #byJob = new Map<string, Map<string, string>>();
+  /** Since when each node's pod creation has been failing with errors that may pass. */
+  readonly #failingSince = new Map<string, Map<string, number>>();
+
+  /**
+   * A creation that may pass failed. Past `giveUpMs` of such failures the node counts as refused.
+   * Returns whether this is the node's first such failure (worth an Event; the retries are not).
+   */
+  failedForNow(job: string, node: string, reason: string, nowMs: number, giveUpMs: number): boolean {
+    const failing = this.#failingSince.get(job) ?? new Map<string, number>();
+    this.#failingSince.set(job, failing);
+    const since = failing.get(node);
+    if (since === undefined) failing.set(node, nowMs);
+    const forMs = nowMs - (since ?? nowMs);
+    if (forMs >= giveUpMs) this.record(job, node, `${reason} (pod creation failing for ${Math.round(forMs / 1000)} s)`);
+    return since === undefined;
+  }
+
+  /** Nodes whose pod now exists: an earlier failure no longer counts against them. */
+  settle(job: string, withPods: ReadonlySet<string>): void {
+    const failing = this.#failingSince.get(job);
+    for (const node of withPods) failing?.delete(node);
+  }
 
   record(job: string, node: string, reason: string): void {
     const refused = this.#byJob.get(job) ?? new Map<string, string>();
@@ -30,6 +53,7 @@ export class RefusedPods {
 
   forget(job: string): void {
     this.#byJob.delete(job);
+    this.#failingSince.delete(job);
   }
 }
 

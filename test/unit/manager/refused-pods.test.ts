@@ -25,4 +25,18 @@ describe("refused worker pods", () => {
     refused.forget("j");
     assert.equal(refused.of("j").size, 0);
   });
+
+  test("a failure that may pass is retried until it has lasted the given time; a node whose pod then exists starts afresh", () => {
+    const refused = new RefusedPods();
+    assert.equal(refused.failedForNow("j", "n1", "HTTP 500: webhook down", 1_000, 600_000), true, "the first failure is worth an Event");
+    assert.equal(refused.failedForNow("j", "n1", "HTTP 500: webhook down", 500_000, 600_000), false, "a retry is not");
+    assert.equal(refused.of("j").size, 0, "still retried");
+    refused.failedForNow("j", "n1", "HTTP 503: unavailable", 601_000, 600_000);
+    assert.equal(refused.of("j").get("n1"), "HTTP 503: unavailable (pod creation failing for 600 s)");
+
+    refused.failedForNow("j", "n2", "HTTP 500", 1_000, 600_000);
+    refused.settle("j", new Set(["n2"]));
+    assert.equal(refused.failedForNow("j", "n2", "HTTP 500", 700_000, 600_000), true, "its earlier failure no longer counts");
+    assert.equal(refused.of("j").has("n2"), false);
+  });
 });
