@@ -8,9 +8,9 @@ import { describeError } from "../k8s/errors.ts";
 import { EventRecorder } from "../observability/events.ts";
 import { startHttpServer, type HttpServer } from "../observability/http-server.ts";
 import type { Logger } from "../observability/logger.ts";
+import { followProfileSetting } from "./profiler-switch.ts";
 import { ManagerMetrics } from "../observability/metrics.ts";
 import { exportIntervalMs, startOtlpExport } from "../observability/otlp.ts";
-import { startProfiler, type Profiler } from "../observability/profiler.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ClusterState } from "./cluster-state.ts";
 import { ConfigSource } from "./config/source.ts";
@@ -55,7 +55,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const events = new EventRecorder({ core: apis.core, component: "eraser-manager", logger: logger.child({ part: "events" }) });
   const config = new ConfigSource({ kubeConfig: o.kubeConfig, apis, namespace: o.namespace, logger: logger.child({ part: "config" }), events });
   await config.start();
-  const profiler = await startProfilerIfEnabled(config.current().manager.profile, logger);
+  const profiler = await followProfileSetting(config, logger);
   const metrics = new ManagerMetrics();
   let imageLists: WorkQueue | undefined;
   let imageJobs: WorkQueue | undefined;
@@ -123,23 +123,12 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       await Promise.all([imageJobs?.stop(), imageLists?.stop()]);
       // After the controllers, so the push carries everything they counted.
       await stopOtlp();
-      await profiler?.close();
+      await profiler.close();
       await state.stop();
       await config.stop();
       await http.close();
     },
   };
-}
-
-/** Read at start-up, as Eraser does. A profiler that cannot start is logged; the manager runs on. */
-async function startProfilerIfEnabled(profile: { enabled: boolean; port: number }, logger: Logger): Promise<Profiler | undefined> {
-  if (!profile.enabled) return undefined;
-  try {
-    return await startProfiler({ port: profile.port, logger });
-  } catch (error) {
-    logger.error({ port: profile.port, err: (error as Error).message }, "Cannot serve the profiler; running without it");
-    return undefined;
-  }
 }
 
 interface Parts {

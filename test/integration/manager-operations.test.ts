@@ -211,6 +211,32 @@ describe("running the manager", () => {
     }
   });
 
+  test("manager.profile follows the ConfigMap without a restart: on, onto another port, off", async () => {
+    await setManagerConfig(core, config("t1"));
+    const m = await manager();
+    await m.waitForLog(/Started leading/, 40_000);
+    const logged = (pattern: RegExp): number => m.logs.filter((l) => pattern.test(l)).length;
+    const serving = async (port: number): Promise<boolean> => (await fetch(`http://127.0.0.1:${port}/debug/pprof/`).catch(() => undefined))?.status === 200;
+    const first = await freePort();
+    let second = await freePort();
+    while (second === first) second = await freePort();
+    try {
+      assert.equal(await serving(first), false, "off at start-up, as configured");
+      await setManagerConfig(core, config("t1", `  profile: { enabled: true, port: ${first} }\n`));
+      await eventually("the profiler to start", async () => ((await serving(first)) ? true : undefined), 20_000);
+      const stops = logged(/Stopped the profiler/);
+      await setManagerConfig(core, config("t1", `  profile: { enabled: true, port: ${second} }\n`));
+      await eventually("the profiler to move", async () => ((await serving(second)) ? true : undefined), 20_000);
+      assert.equal(await serving(first), false, "the old port is closed");
+      assert.equal(logged(/Stopped the profiler/), stops + 1);
+      await setManagerConfig(core, config("t1"));
+      await eventually("the profiler to stop", async () => ((await serving(second)) ? undefined : true), 20_000);
+    } finally {
+      await m.stop();
+      await setManagerConfig(core, config("t1"));
+    }
+  });
+
   test("a broken config at start-up stops the manager with the field named", async () => {
     await setManagerConfig(core, config("t1", "  profile: { port: lots }\n"));
     const m = await manager();
