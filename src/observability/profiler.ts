@@ -2,7 +2,8 @@
 // localhost only, at the same paths, with V8's formats, which Chrome DevTools and speedscope open.
 //   /debug/pprof/profile?seconds=N  a CPU profile over N seconds (default 30, at most 300): .cpuprofile
 //   /debug/pprof/heap               sampled allocations still live since the endpoint started: .heapprofile
-// Heap sampling runs from start-up, so the heap profile covers the process's life (as pprof's does);
+// Heap sampling runs from the endpoint's start, so the heap profile covers everything since it was
+// turned on (from the process's start when enabled in the config it starts with, as pprof's does);
 // V8 samples about one allocation per 32 KiB, which costs little.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Session } from "node:inspector/promises";
