@@ -199,9 +199,10 @@ export class ImageJobController {
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     if (gone.length > 0) this.#recordGone(job, gone);
     this.#announceFailed(job, failed.fresh);
-    if (progress.failed > 0) await this.#deleteUnstartedPods(job.metadata.name);
+    // Metrics and Events first: whoever sees the job end may read /metrics at once.
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);
+    if (progress.failed > 0) await this.#deleteUnstartedPods(job.metadata.name);
     return { requeueAfterMs: delay };
   }
 
