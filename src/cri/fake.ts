@@ -8,6 +8,8 @@ export class FakeCri implements CriClient {
   containers: ContainerRecord[];
   sandboxes: SandboxRecord[] = [];
   sandbox: string | undefined;
+  /** The image each pod sandbox runs, by sandbox ID. */
+  sandboxImages: Record<string, string> = {};
   removed: string[] = [];
   /** Called before each removal, to simulate a container appearing in the race window. */
   beforeRemove: ((image: string) => void) | undefined;
@@ -32,6 +34,9 @@ export class FakeCri implements CriClient {
   }
   sandboxImage(): Promise<string | undefined> {
     return Promise.resolve(this.sandbox);
+  }
+  podSandboxImage(podSandboxId: string): Promise<string | undefined> {
+    return Promise.resolve(this.sandboxImages[podSandboxId]);
   }
   removeImage(image: string): Promise<void> {
     this.beforeRemove?.(image);

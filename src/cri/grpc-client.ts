@@ -1,6 +1,7 @@
 // The CRI client over @grpc/grpc-js on the runtime's unix socket: a deadline on every call,
 // 16 MiB messages, and errors that name the endpoint and the cause.
 import { Client, credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
+import { z } from "zod";
 import type { ImageRecord } from "../images/record.ts";
 import * as m from "./messages.ts";
 import { CriError, type ContainerRecord, type CriClient, type RuntimeVersion, type SandboxRecord } from "./types.ts";
@@ -79,6 +80,16 @@ export class GrpcCriClient implements CriClient {
     return sandboxImageFromStatusInfo(info);
   }
 
+  async podSandboxImage(podSandboxId: string): Promise<string | undefined> {
+    try {
+      const info = await this.#call(`${runtimeService}/PodSandboxStatus`, m.encodePodSandboxStatusRequest(podSandboxId), m.decodePodSandboxStatusInfo, 10_000);
+      return podSandboxImageFromInfo(info);
+    } catch (error) {
+      if (error instanceof CriError && error.code === status.NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
   async removeImage(image: string): Promise<void> {
     try {
       await this.#call(`${imageService}/RemoveImage`, m.encodeRemoveImageRequest(image), () => undefined);
@@ -106,6 +117,20 @@ export function sandboxImageFromStatusInfo(info: Record<string, string>): string
     return undefined;
   }
   return undefined;
+}
+
+/** containerd's verbose PodSandboxStatus: JSON under info["info"], with the image the sandbox runs. */
+const SandboxInfoSchema = z.object({ image: z.string().min(1) });
+
+export function podSandboxImageFromInfo(info: Record<string, string>): string | undefined {
+  const text = info["info"];
+  if (text === undefined) return undefined;
+  try {
+    const parsed = SandboxInfoSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data.image : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toGrpcAddress(endpoint: string): string {

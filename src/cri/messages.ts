@@ -84,5 +84,13 @@ export function decodeStatusInfo(buffer: Buffer): Record<string, string> {
   return fieldMap(readFields(buffer), 2);
 }
 
+/** PodSandboxStatusRequest { string pod_sandbox_id = 1; bool verbose = 2 } */
+export const encodePodSandboxStatusRequest = (podSandboxId: string): Buffer => new ProtoWriter().string(1, podSandboxId).bool(2, true).finish();
+
+/** PodSandboxStatusResponse { PodSandboxStatus status = 1; map<string,string> info = 2; ... } */
+export function decodePodSandboxStatusInfo(buffer: Buffer): Record<string, string> {
+  return fieldMap(readFields(buffer), 2);
+}
+
 /** RemoveImageRequest { ImageSpec image = 1 }; ImageSpec { string image = 1 } */
 export const encodeRemoveImageRequest = (image: string): Buffer => new ProtoWriter().message(1, new ProtoWriter().string(1, image)).finish();

@@ -40,6 +40,14 @@ export class ProtoWriter {
     return this;
   }
 
+  /** A uint32/uint64/enum field; zero, the default, is not written. */
+  uint(field: number, value: number): this {
+    if (value === 0) return this;
+    this.#tag(field, 0);
+    this.#varint(value);
+    return this;
+  }
+
   message(field: number, value: ProtoWriter | undefined): this {
     if (value === undefined) return this;
     return this.bytes(field, value.finish());

@@ -34,8 +34,14 @@ export interface CriClient {
   listImages(): Promise<ImageRecord[]>;
   listContainers(): Promise<ContainerRecord[]>;
   listPodSandboxes(): Promise<SandboxRecord[]>;
-  /** The runtime's pod-sandbox (pause) image, when it says (containerd: Status verbose config). */
+  /** The runtime's pod-sandbox (pause) image, when it says (containerd 1.x: Status verbose config; 2.x pins it instead). */
   sandboxImage(): Promise<string | undefined>;
+  /**
+   * The image one pod sandbox runs, when the runtime says (containerd: PodSandboxStatus verbose
+   * info); undefined once the sandbox is gone. A sandbox keeps the image it started with when the
+   * runtime's sandbox image changes later.
+   */
+  podSandboxImage(podSandboxId: string): Promise<string | undefined>;
   /** Removes an image by ID or reference; NotFound is success (it is gone either way). */
   removeImage(image: string): Promise<void>;
   close(): void;

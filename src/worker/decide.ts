@@ -21,7 +21,7 @@ export function requestFromList(entries: readonly string[]): Request {
 
 export function decide(inventory: NodeInventory, request: Request, exclusions: readonly ImagePattern[], selfImages: readonly ImagePattern[]): Decision {
   const usage = indexUsage(inventory.containers);
-  const sandbox = inventory.sandboxImage === undefined ? undefined : compileSandboxPattern(inventory.sandboxImage);
+  const sandboxes = inventory.sandboxImages.map(compileSandboxPattern).filter((pattern) => pattern !== undefined);
   const decision: Decision = { remove: [], kept: [] };
   for (const image of inventory.images) {
     const keep = (reason: KeptReason, detail?: string): void => {
@@ -29,7 +29,7 @@ export function decide(inventory: NodeInventory, request: Request, exclusions: r
     };
     if (request.kind === "list" && findMatchingPattern(request.patterns, image) === undefined) keep("not-listed");
     else if (usage.isInUse(image)) keep("in-use");
-    else if (sandbox?.matches(image) === true) keep("sandbox");
+    else if (sandboxes.some((sandbox) => sandbox.matches(image))) keep("sandbox");
     else if (image.pinned) keep("pinned");
     else if (findMatchingPattern(selfImages, image) !== undefined) keep("self");
     else {

@@ -5,10 +5,31 @@ import type { ContainerRecord, CriClient } from "../cri/types.ts";
 export interface NodeInventory {
   images: ImageRecord[];
   containers: ContainerRecord[];
-  sandboxImage: string | undefined;
+  /**
+   * The runtime's configured sandbox image, if it says, and every image a pod sandbox on the node
+   * runs: after a change of sandbox image, running pods keep the old one.
+   */
+  sandboxImages: string[];
 }
 
+/** Sandbox status calls in flight at once: a node has at most a few hundred pods. */
+const sandboxStatusBatch = 8;
+
 export async function takeInventory(cri: CriClient): Promise<NodeInventory> {
-  const [images, containers, sandboxImage] = await Promise.all([cri.listImages(), cri.listContainers(), cri.sandboxImage()]);
-  return { images, containers, sandboxImage };
+  const [images, containers, configured, used] = await Promise.all([cri.listImages(), cri.listContainers(), cri.sandboxImage(), imagesOfPodSandboxes(cri)]);
+  const sandboxImages = new Set(used);
+  if (configured !== undefined) sandboxImages.add(configured);
+  return { images, containers, sandboxImages: [...sandboxImages] };
+}
+
+async function imagesOfPodSandboxes(cri: CriClient): Promise<string[]> {
+  const sandboxes = await cri.listPodSandboxes();
+  const images: string[] = [];
+  for (let start = 0; start < sandboxes.length; start += sandboxStatusBatch) {
+    const batch = sandboxes.slice(start, start + sandboxStatusBatch);
+    for (const image of await Promise.all(batch.map((sandbox) => cri.podSandboxImage(sandbox.id)))) {
+      if (image !== undefined) images.push(image);
+    }
+  }
+  return images;
 }

@@ -1,7 +1,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ProtoWriter, readFields, fieldString, fieldStrings, fieldNumber, fieldBool, fieldMap } from "../../../src/cri/protobuf.ts";
-import { decodeListImagesResponse, encodeRemoveImageRequest } from "../../../src/cri/messages.ts";
+import { decodeListImagesResponse, decodePodSandboxStatusInfo, encodePodSandboxStatusRequest, encodeRemoveImageRequest } from "../../../src/cri/messages.ts";
+import { podSandboxImageFromInfo } from "../../../src/cri/grpc-client.ts";
 
 describe("protobuf wire format", () => {
   test("strings, repeated strings, varints above 2^32, bools and maps round-trip", () => {
@@ -11,6 +12,8 @@ describe("protobuf wire format", () => {
       .string(2, "a:1")
       .string(2, "a:2")
       .bool(8, true)
+      .uint(6, 2)
+      .uint(7, 0)
       .message(9, entry("io.kubernetes.pod.name", "p"))
       .finish();
     const withSize = Buffer.concat([buffer, Buffer.from([0x20, 0x80, 0x80, 0x80, 0x80, 0x20])]); // field 4 = 0x20 << 28 = 2^33
@@ -19,6 +22,8 @@ describe("protobuf wire format", () => {
     assert.deepEqual(fieldStrings(f, 2), ["a:1", "a:2"]);
     assert.equal(fieldBool(f, 8), true);
     assert.equal(fieldNumber(f, 4), 2 ** 33);
+    assert.equal(fieldNumber(f, 6), 2);
+    assert.equal(f.has(7), false, "a zero varint is the default and is not written");
     assert.deepEqual(fieldMap(f, 9), { "io.kubernetes.pod.name": "p" });
   });
 
@@ -34,6 +39,22 @@ describe("protobuf wire format", () => {
     const f = readFields(encodeRemoveImageRequest("sha256:x"));
     const spec = readFields(f.get(1)![0]!.value as Buffer);
     assert.equal(fieldString(spec, 1), "sha256:x");
+  });
+
+  test("PodSandboxStatus asks verbosely by sandbox ID, and the image comes from containerd's info JSON", () => {
+    const request = readFields(encodePodSandboxStatusRequest("sb-1"));
+    assert.equal(fieldString(request, 1), "sb-1");
+    assert.equal(fieldBool(request, 2), true, "verbose, or containerd sends no info");
+    const info = JSON.stringify({ pid: 42, processStatus: "running", image: "registry.k8s.io/pause:3.8", runtimeType: "io.containerd.runc.v2" });
+    const entry = new ProtoWriter().string(1, "info").string(2, info);
+    const reply = new ProtoWriter().message(1, new ProtoWriter().string(1, "sb-1")).message(2, entry).finish();
+    assert.equal(podSandboxImageFromInfo(decodePodSandboxStatusInfo(reply)), "registry.k8s.io/pause:3.8");
+  });
+
+  test("a runtime that does not say which image a sandbox runs gives no image, not an error", () => {
+    assert.equal(podSandboxImageFromInfo({}), undefined);
+    assert.equal(podSandboxImageFromInfo({ info: "not json" }), undefined);
+    assert.equal(podSandboxImageFromInfo({ info: JSON.stringify({ image: "" }) }), undefined);
   });
 
   test("truncated input is an error, not a silent partial message", () => {

@@ -27,7 +27,7 @@ const inventory: NodeInventory = {
     container("", id("2"), "created"),
     container("exited-by-name:1", "", "exited"),
   ],
-  sandboxImage: "registry.k8s.io/pause:3.9",
+  sandboxImages: ["registry.k8s.io/pause:3.9"],
 };
 const exclusions = [compileImagePattern("docker.io/library/excluded:*")];
 const self = [compileImagePattern("ghcr.io/eraser-ts/eraser-worker:v0.1.0")];
@@ -48,6 +48,18 @@ describe("what a node removes", () => {
         ["ghcr.io/eraser-ts/eraser-worker:v0.1.0", "self"],
       ],
     );
+  });
+
+  test("every image a pod sandbox runs is kept, not only the runtime's configured one", () => {
+    // After the runtime's sandbox image changed from 3.8 to 3.9, running pods keep 3.8.
+    const images = [...inventory.images, img("a", "registry.k8s.io/pause:3.8")];
+    const d = decide({ ...inventory, images, sandboxImages: ["registry.k8s.io/pause:3.9", "registry.k8s.io/pause:3.8"] }, { kind: "prune" }, exclusions, self);
+    assert.deepEqual(
+      d.kept.filter((k) => k.reason === "sandbox").map((k) => k.image.repoTags[0]),
+      ["registry.k8s.io/pause:3.9", "registry.k8s.io/pause:3.8"],
+    );
+    const configOnly = decide({ ...inventory, images }, { kind: "prune" }, exclusions, self);
+    assert.ok(configOnly.remove.some((i) => i.id === id("a")), "the control: known only by the config, 3.8 would go");
   });
 
   test("a list naming protected images still removes none of them", () => {
