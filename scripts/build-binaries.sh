@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test ground's binaries (Kubernetes, trivy, the trivy DB loader, helm, pause, the OTLP sink) from the Go
+# Builds the test ground's binaries (Kubernetes, containerd 2, trivy, the trivy DB loader, helm, pause, the OTLP sink) from the Go
 # module proxy into a cache outside the checkout, once per version. A warm machine returns at once.
 #
 #   ERASER_TS_CACHE  cache root (default /var/cache/eraser-ts)
@@ -44,6 +44,24 @@ build_kubernetes() {
   go build -ldflags "$flags" -o "$out.tmp/" k8s.io/kubernetes/cmd/kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
     k8s.io/kubernetes/cmd/kubectl
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  cd "$here" && rm -rf "$dir"
+}
+
+build_containerd2() {
+  local out="$cache/containerd-$CONTAINERD2_VERSION"
+  if [[ -x "$out/containerd" && -x "$out/containerd-shim-runc-v2" && -x "$out/ctr" ]]; then return; fi
+  echo "build-binaries: building containerd $CONTAINERD2_VERSION (cold: about 1 minute)"
+  local dir
+  dir=$(work_copy "$here/test/ground/go/containerd")
+  cd "$dir"
+  printf 'module eraser-ts/test-ground/containerd\n\ngo 1.26.0\n\nrequire github.com/containerd/containerd/v2 %s\n' "$CONTAINERD2_VERSION" > go.mod
+  go mod tidy
+  mkdir -p "$out.tmp"
+  # The snapshotters that need C libraries are left out: the test ground uses the native one.
+  go build -tags "no_btrfs no_devmapper no_zfs" -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD2_VERSION" \
+    -o "$out.tmp/" github.com/containerd/containerd/v2/cmd/containerd \
+    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr
   rm -rf "$out" && mv "$out.tmp" "$out"
   cd "$here" && rm -rf "$dir"
 }
@@ -124,10 +142,11 @@ build_pause() {
 what=${1:-all}
 case "$what" in
   kubernetes) build_kubernetes ;;
+  containerd) build_containerd2 ;;
   trivy) build_trivy; build_trivy_db_loader ;;
   helm) build_helm ;;
   pause) build_pause ;;
   otlp-sink) build_otlp_sink ;;
-  all) build_pause; build_trivy_db_loader; build_kubernetes; build_trivy; build_helm; build_otlp_sink ;;
-  *) echo "usage: build-binaries.sh [all|kubernetes|trivy|helm|pause|otlp-sink]" >&2; exit 2 ;;
+  all) build_pause; build_trivy_db_loader; build_containerd2; build_kubernetes; build_trivy; build_helm; build_otlp_sink ;;
+  *) echo "usage: build-binaries.sh [all|kubernetes|containerd|trivy|helm|pause|otlp-sink]" >&2; exit 2 ;;
 esac

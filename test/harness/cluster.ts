@@ -4,7 +4,7 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startContainerd, type ContainerdInstance } from "./containerd.ts";
+import { startContainerd, type ContainerdInstance, type ContainerdRelease } from "./containerd.ts";
 import { startControlPlane } from "./control-plane.ts";
 import { removeHosts } from "./hosts.ts";
 import { startKubelet } from "./kubelet.ts";
@@ -19,6 +19,8 @@ import { createVirtualNodes, isNodeReady, type VirtualNodeSpec } from "./virtual
 export interface NodeSpec {
   name: string;
   labels?: Record<string, string>;
+  /** Default "1.6". */
+  containerd?: ContainerdRelease;
 }
 
 export interface RealNode {
@@ -97,6 +99,7 @@ export class TestCluster {
         socket: n.socket,
         endpoint: `unix://${n.socket}`,
         pid: n.containerdPid,
+        release: n.release,
         sandboxImage: "registry.k8s.io/pause:eraser-ts",
         stop: () => Promise.reject(new Error("stop real nodes through the cluster")),
       },
@@ -106,10 +109,16 @@ export class TestCluster {
   async addRealNode(spec: NodeSpec): Promise<RealNode> {
     const dir = join(this.#state.dir, "nodes", spec.name);
     mkdirSync(dir, { recursive: true });
-    const containerd = await startContainerd({ name: spec.name, baseDir: join(dir, "ctd"), ipamDir: join(this.#state.dir, "ipam"), ownMountNamespace: true });
+    const containerd = await startContainerd({
+      name: spec.name,
+      baseDir: join(dir, "ctd"),
+      ipamDir: join(this.#state.dir, "ipam"),
+      ownMountNamespace: true,
+      release: spec.containerd ?? "1.6",
+    });
     const plane = this.#planeView();
     const kubelet = await startKubelet(plane, { name: spec.name, dir, runtimeEndpoint: containerd.endpoint, labels: spec.labels ?? {}, mountNamespaceOf: containerd.pid });
-    this.#state.nodes.push({ name: spec.name, dir: containerd.baseDir, socket: containerd.socket, containerdPid: containerd.pid, kubeletPid: kubelet.pid });
+    this.#state.nodes.push({ name: spec.name, dir: containerd.baseDir, socket: containerd.socket, containerdPid: containerd.pid, release: containerd.release, kubeletPid: kubelet.pid });
     writeState(this.#state);
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
     await waitFor(`node ${spec.name} Ready`, () => isNodeReady(core, spec.name), { timeoutMs: 120_000, daemon: kubelet });
@@ -147,6 +156,14 @@ export class TestCluster {
 
 
 
+/**
+ * node-1, node-2, ...: odd nodes run Debian's containerd 1.6, even ones containerd 2, so every
+ * test that runs on both real nodes covers both (a cluster mid-upgrade has the same mix).
+ */
+function numberedNodes(count: number): NodeSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ name: `node-${i + 1}`, containerd: i % 2 === 0 ? "1.6" : "2" }));
+}
+
 export async function startCluster(options: { nodes?: number | NodeSpec[]; dir?: string } = {}): Promise<TestCluster> {
   const dir = options.dir ?? mkdtempSync("/tmp/ets-");
   if (options.dir !== undefined) await clearStale(dir);
@@ -162,7 +179,7 @@ export async function startCluster(options: { nodes?: number | NodeSpec[]; dir?:
   };
   writeState(state);
   const cluster = new TestCluster(state);
-  const specs = typeof options.nodes === "number" ? Array.from({ length: options.nodes }, (_, i) => ({ name: `node-${i + 1}` })) : (options.nodes ?? []);
+  const specs = typeof options.nodes === "number" ? numberedNodes(options.nodes) : (options.nodes ?? []);
   try {
     // One at a time: two kubelets starting together on two cores slow each other down a lot.
     for (const spec of specs) await cluster.addRealNode(spec);

@@ -1,8 +1,8 @@
 // A private containerd per node: own root, state, socket, config and CNI, never the system one.
 // Its CRI sandbox image is a pause image built here (no registry), imported at start.
 import { execFile } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { writeCniConfig } from "./cni.ts";
 import { unmountBelow } from "./mounts.ts";
@@ -13,8 +13,37 @@ import { startDaemon, stopPid, waitFor } from "./process.ts";
 
 const run = promisify(execFile);
 
+/**
+ * Which containerd a node runs: Debian's 1.6 (the apt package), or 2.x built from the Go module
+ * proxy, which AKS runs from Kubernetes 1.33 and whose CRI reports images differently.
+ */
+export type ContainerdRelease = "1.6" | "2";
+
+interface ReleaseBinaries {
+  daemon: string;
+  ctr: string;
+  /** PATH for the daemon, so that it starts its own release's runc shim. */
+  path: string;
+}
+
+function binariesOf(release: ContainerdRelease): ReleaseBinaries {
+  const path = process.env["PATH"] ?? "/usr/bin:/bin";
+  if (release === "1.6") return { daemon: bin.containerd, ctr: bin.ctr, path };
+  const dir = bin.containerd2Dir;
+  return { daemon: join(dir, "containerd"), ctr: join(dir, "ctr"), path: `${dir}:${path}` };
+}
+
+/** Each instance's directory records its release, so any process that has its socket uses the right ctr. */
+const releaseFile = (dir: string): string => join(dir, "release");
+
+function releaseAt(socket: string): ContainerdRelease {
+  return existsSync(releaseFile(dirname(socket))) && readFileSync(releaseFile(dirname(socket)), "utf8").trim() === "2" ? "2" : "1.6";
+}
+
 export interface ContainerdOptions {
   name: string;
+  /** Default "1.6". */
+  release?: ContainerdRelease;
   /** A private directory (keep it short: the socket path must fit in 108 bytes). */
   baseDir: string;
   /** host-local IPAM state shared by all nodes of one cluster (default: inside baseDir). */
@@ -36,8 +65,8 @@ export const nodeSocketDir = "/run/eraser-ts-node";
 export const nodeRuntimeEndpoint = `unix://${nodeSocketDir}/containerd.sock`;
 
 /** The command that starts containerd, in a mount namespace of its own when asked. */
-function containerdCommand(dir: string, ownMountNamespace: boolean): [string, string[]] {
-  const direct: [string, string[]] = [bin.containerd, ["--config", join(dir, "config.toml")]];
+function containerdCommand(daemon: string, dir: string, ownMountNamespace: boolean): [string, string[]] {
+  const direct: [string, string[]] = [daemon, ["--config", join(dir, "config.toml")]];
   if (!ownMountNamespace) return direct;
   mkdirSync(nodeSocketDir, { recursive: true });
   // unshare and sh exec in turn, so the daemon's pid is containerd's. Private propagation keeps
@@ -52,13 +81,14 @@ export interface ContainerdInstance {
   readonly socket: string;
   readonly endpoint: string;
   readonly pid: number;
+  readonly release: ContainerdRelease;
   readonly sandboxImage: string;
   stop(): Promise<void>;
 }
 
 export const sandboxImageRef = "registry.k8s.io/pause:eraser-ts";
 
-function configToml(dir: string, socket: string): string {
+function configToml(dir: string, socket: string, sandboxImage: string): string {
   return `version = 2
 root = "${join(dir, "root")}"
 state = "${join(dir, "state")}"
@@ -77,7 +107,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
   address = ""
 
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "${sandboxImageRef}"
+  sandbox_image = "${sandboxImage}"
   restrict_oom_score_adj = true
   # Pod network namespaces are mounted under the state directory, not in the host's /run/netns:
   # a node's mount namespace dies with its containerd, but the files it made in /run/netns stayed.
@@ -94,7 +124,7 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
 
 /** `ctr` against one instance, in the CRI's namespace. */
 export async function ctr(socket: string, args: string[]): Promise<string> {
-  const { stdout } = await run(bin.ctr, ["-a", socket, "-n", "k8s.io", ...args], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(binariesOf(releaseAt(socket)).ctr, ["-a", socket, "-n", "k8s.io", ...args], { maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
 
@@ -115,15 +145,9 @@ export async function startContainerd(options: ContainerdOptions): Promise<Conta
   const socket = join(dir, "containerd.sock");
   if (Buffer.byteLength(socket) > 100) throw new Error(`containerd socket path too long for a unix socket: ${socket}`);
   writeCniConfig(join(dir, "cni"), options.ipamDir ?? join(dir, "ipam"));
-  writeFileSync(join(dir, "config.toml"), configToml(dir, socket));
-  const [command, args] = containerdCommand(dir, options.ownMountNamespace === true);
-  const daemon = startDaemon(`containerd-${options.name}`, command, args, {
-    logFile: join(dir, "containerd.log"),
-  });
-  await waitFor(`containerd ${options.name}`, async () => (await ctr(socket, ["version"])).includes("Server"), {
-    timeoutMs: 30_000,
-    daemon,
-  });
+  const release = options.release ?? "1.6";
+  writeFileSync(releaseFile(dir), release);
+  const pid = await launch(options.name, dir, release, sandboxImageRef, options.ownMountNamespace === true);
   const pauseTar = join(dir, "pause.tar");
   buildImageLayout([pauseImage(sandboxImageRef)], pauseTar);
   await importImages(socket, pauseTar);
@@ -133,11 +157,37 @@ export async function startContainerd(options: ContainerdOptions): Promise<Conta
     baseDir: dir,
     socket,
     endpoint: `unix://${socket}`,
-    pid: daemon.pid,
+    pid,
+    release,
     sandboxImage: sandboxImageRef,
     stop: () => stopContainerd(instance),
   };
   return instance;
+}
+
+/** Writes the config and starts the daemon; resolves to its pid once it answers. */
+async function launch(name: string, dir: string, release: ContainerdRelease, sandboxImage: string, ownMountNamespace: boolean): Promise<number> {
+  const socket = join(dir, "containerd.sock");
+  writeFileSync(join(dir, "config.toml"), configToml(dir, socket, sandboxImage));
+  const binaries = binariesOf(release);
+  const [command, args] = containerdCommand(binaries.daemon, dir, ownMountNamespace);
+  const daemon = startDaemon(`containerd-${name}`, command, args, {
+    logFile: join(dir, "containerd.log"),
+    env: { ...process.env, PATH: binaries.path },
+  });
+  await waitFor(`containerd ${name}`, async () => (await ctr(socket, ["version"])).includes("Server"), { timeoutMs: 30_000, daemon });
+  return daemon.pid;
+}
+
+/**
+ * Restarts a private instance (not a node's) with another sandbox image, as a node's runtime
+ * upgrade does: its shims, and the pods they run, carry on across the restart.
+ */
+export async function restartContainerd(instance: ContainerdInstance, sandboxImage: string): Promise<ContainerdInstance> {
+  await stopPid(instance.pid);
+  const pid = await launch(instance.name, instance.baseDir, instance.release, sandboxImage, false);
+  const restarted: ContainerdInstance = { ...instance, pid, sandboxImage, stop: () => stopContainerd(restarted) };
+  return restarted;
 }
 
 /** Kills every task the instance runs, stops it, its shims, and removes its directory. */

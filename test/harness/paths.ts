@@ -23,6 +23,7 @@ export const kubernetesVersion = v["KUBERNETES_VERSION"] ?? "v1.37.2";
 export const trivyVersion = v["TRIVY_VERSION"] ?? "v0.74.0";
 export const helmVersion = v["HELM_VERSION"] ?? "v4.3.1";
 export const otelPdataVersion = v["OTEL_PDATA_VERSION"] ?? "v1.71.0";
+export const containerd2Version = v["CONTAINERD2_VERSION"] ?? "v2.4.2";
 
 export const bin = {
   kubeApiserver: join(cacheDir, `kubernetes-${kubernetesVersion}`, "kube-apiserver"),
@@ -38,6 +39,8 @@ export const bin = {
   etcd: "/usr/bin/etcd",
   containerd: "/usr/bin/containerd",
   ctr: "/usr/bin/ctr",
+  /** containerd 2's daemon, runc shim and ctr, side by side (the daemon finds its shim there). */
+  containerd2Dir: join(cacheDir, `containerd-${containerd2Version}`),
   busybox: "/bin/busybox",
   cniDir: "/usr/lib/cni",
 } as const;

@@ -9,6 +9,7 @@ export const NodeStateSchema = z.object({
   dir: z.string(),
   socket: z.string(),
   containerdPid: z.number(),
+  release: z.enum(["1.6", "2"]),
   kubeletPid: z.number(),
 });
 

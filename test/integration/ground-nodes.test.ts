@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { execFileSync } from "node:child_process";
+import { containerd2Version } from "../harness/paths.ts";
 import { buildImageLayout, busyboxImage, ctr, importImages, sharedCluster, startContainerd, type TestCluster } from "../harness/index.ts";
 
 let cluster: TestCluster;
@@ -40,6 +41,9 @@ describe("real nodes", () => {
   test("two nodes are Ready and run a pod each that sees its runtime socket", async () => {
     const nodes = cluster.realNodes();
     assert.ok(nodes.length >= 2, "the tier runner starts two real nodes");
+    const runtimes = await Promise.all(nodes.slice(0, 2).map(async (n) => (await core.readNode({ name: n.name })).status?.nodeInfo?.containerRuntimeVersion));
+    assert.match(runtimes[0] ?? "", /^containerd:\/\/1\.6\./, "node-1 runs Debian's containerd 1.6");
+    assert.equal(runtimes[1], `containerd://${containerd2Version.replace(/^v/, "")}`, "node-2 runs containerd 2");
     for (const [i, node] of nodes.slice(0, 2).entries()) {
       const ref = `docker.io/library/ground-test-${i}:1`;
       const tar = join(work, `node-${i}.tar`);

@@ -1,95 +1,104 @@
-// The worker against a real node's containerd (containers made by the real kubelet): what it
-// removes, what it never removes, dry run, and failing closed.
+// The worker against each real node's containerd (containers made by the real kubelet): what it
+// removes, what it never removes, dry run, and failing closed. node-1 runs Debian's containerd
+// 1.6 and node-2 containerd 2, whose CRI reports the sandbox image as pinned rather than in its
+// config, and pins any image labelled as its CRI pins them.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
-import { buildImageLayout, busyboxImage, importImages, markerImage, sharedCluster, tagImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import { buildImageLayout, busyboxImage, ctr, importImages, markerImage, sharedCluster, tagImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import type { ContainerdRelease } from "../harness/containerd.ts";
 import { runPod, waitForPod } from "../harness/pods.ts";
 import { ensureWorkerBuilt, imagesWithDecision, runWorker } from "../harness/worker-run.ts";
 
-const namespace = "worker-remover";
-const work = mkdtempSync("/tmp/ets-worker-");
-let node: RealNode;
-let core: CoreV1Api;
-let cri: GrpcCriClient;
-const built = new Map<string, BuiltImage>();
-
 const lib = (name: string): string => `docker.io/library/${name}`;
-const specs = [
-  busyboxImage(lib("wr-running:1")),
-  busyboxImage(lib("wr-exited:1")),
-  markerImage(lib("wr-tag:1")),
-  markerImage(lib("wr-short:1.0")),
-  markerImage(lib("wr-digest:1")),
-  markerImage(lib("wr-id:1")),
-  markerImage(lib("wr-unlisted:1")),
-  markerImage(lib("wr-ex-exact:1")),
-  markerImage(lib("wr-ex-repo:7")),
-  markerImage("localhost:5000/wr/ex-prefix:1"),
-  markerImage(lib("wr-ex-id:1")),
-  markerImage(lib("wr-ex-digest:1")),
-];
 
-async function imageIds(): Promise<Set<string>> {
-  return new Set((await cri.listImages()).map((i) => i.id));
-}
-async function allTags(): Promise<Set<string>> {
-  return new Set((await cri.listImages()).flatMap((i) => i.repoTags));
-}
-function id(ref: string): string {
-  const image = built.get(ref);
-  assert.ok(image, `test image ${ref} was built`);
-  return image.id;
-}
-function writeList(name: string, images: string[]): string {
-  const file = join(work, name);
-  writeFileSync(file, JSON.stringify(images));
-  return file;
-}
-function exclusionDir(name: string, lists: Record<string, string>): string {
-  const dir = join(work, name);
-  for (const [configMap, body] of Object.entries(lists)) {
-    mkdirSync(join(dir, configMap), { recursive: true });
-    writeFileSync(join(dir, configMap, "excluded.json"), body);
+/** The remover's whole contract on one real node, by its index in the test ground. */
+function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
+  const namespace = `worker-remover-${nodeIndex + 1}`;
+  const work = mkdtempSync("/tmp/ets-worker-");
+  let node: RealNode;
+  let core: CoreV1Api;
+  let cri: GrpcCriClient;
+  const built = new Map<string, BuiltImage>();
+
+  const specs = [
+    busyboxImage(lib("wr-running:1")),
+    busyboxImage(lib("wr-exited:1")),
+    markerImage(lib("wr-tag:1")),
+    markerImage(lib("wr-short:1.0")),
+    markerImage(lib("wr-digest:1")),
+    markerImage(lib("wr-id:1")),
+    markerImage(lib("wr-unlisted:1")),
+    markerImage(lib("wr-ex-exact:1")),
+    markerImage(lib("wr-ex-repo:7")),
+    markerImage("localhost:5000/wr/ex-prefix:1"),
+    markerImage(lib("wr-ex-id:1")),
+    markerImage(lib("wr-ex-digest:1")),
+    markerImage(lib("wr-pinned:1")),
+  ];
+
+  async function imageIds(): Promise<Set<string>> {
+    return new Set((await cri.listImages()).map((i) => i.id));
   }
-  return dir;
-}
+  async function allTags(): Promise<Set<string>> {
+    return new Set((await cri.listImages()).flatMap((i) => i.repoTags));
+  }
+  function id(ref: string): string {
+    const image = built.get(ref);
+    assert.ok(image, `test image ${ref} was built`);
+    return image.id;
+  }
+  function writeList(name: string, images: string[]): string {
+    const file = join(work, name);
+    writeFileSync(file, JSON.stringify(images));
+    return file;
+  }
+  function exclusionDir(name: string, lists: Record<string, string>): string {
+    const dir = join(work, name);
+    for (const [configMap, body] of Object.entries(lists)) {
+      mkdirSync(join(dir, configMap), { recursive: true });
+      writeFileSync(join(dir, configMap, "excluded.json"), body);
+    }
+    return dir;
+  }
 
-before(async () => {
-  ensureWorkerBuilt();
-  const cluster = await sharedCluster();
-  const first = cluster.realNodes()[0];
-  assert.ok(first, "a real node");
-  node = first;
-  core = cluster.kubeConfig().makeApiClient(CoreV1Api);
-  cri = new GrpcCriClient(node.containerd.endpoint);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const tar = join(work, "images.tar");
-  for (const image of buildImageLayout(specs, tar)) built.set(image.ref, image);
-  await importImages(node.containerd, tar);
-  await tagImage(node.containerd, lib("wr-tag:1"), lib("wr-tag-alias:2"));
-  await tagImage(node.containerd, lib("wr-digest:1"), `${lib("wr-digest")}@${built.get(lib("wr-digest:1"))?.manifestDigest ?? ""}`);
-  await tagImage(node.containerd, lib("wr-ex-digest:1"), `${lib("wr-ex-digest")}@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`);
-  await runPod(core, { namespace, name: "running", node: node.name, image: lib("wr-running:1"), command: ["/bin/sleep", "3600"] });
-  await runPod(core, { namespace, name: "exited", node: node.name, image: lib("wr-exited:1"), command: ["/bin/echo", "done"] });
-  await waitForPod(core, namespace, "running", (_phase, running) => running);
-  await waitForPod(core, namespace, "exited", (phase) => phase === "Succeeded");
-});
+  before(async () => {
+    ensureWorkerBuilt();
+    const cluster = await sharedCluster();
+    const picked = cluster.realNodes()[nodeIndex];
+    assert.ok(picked, `real node ${nodeIndex + 1}`);
+    node = picked;
+    assert.equal(node.containerd.release, release, `node-${nodeIndex + 1} runs containerd ${release}`);
+    core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+    cri = new GrpcCriClient(node.containerd.endpoint);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    const tar = join(work, "images.tar");
+    for (const image of buildImageLayout(specs, tar)) built.set(image.ref, image);
+    await importImages(node.containerd, tar);
+    await tagImage(node.containerd, lib("wr-tag:1"), lib("wr-tag-alias:2"));
+    await tagImage(node.containerd, lib("wr-digest:1"), `${lib("wr-digest")}@${built.get(lib("wr-digest:1"))?.manifestDigest ?? ""}`);
+    await tagImage(node.containerd, lib("wr-ex-digest:1"), `${lib("wr-ex-digest")}@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`);
+    // containerd 2's CRI reports an image pinned when it carries this label; 1.6 has no pinning.
+    if (node.containerd.release === "2") await ctr(node.containerd.socket, ["images", "label", lib("wr-pinned:1"), "io.cri-containerd.pinned=pinned"]);
+    await runPod(core, { namespace, name: "running", node: node.name, image: lib("wr-running:1"), command: ["/bin/sleep", "3600"] });
+    await runPod(core, { namespace, name: "exited", node: node.name, image: lib("wr-exited:1"), command: ["/bin/echo", "done"] });
+    await waitForPod(core, namespace, "running", (_phase, running) => running);
+    await waitForPod(core, namespace, "exited", (phase) => phase === "Succeeded");
+  });
 
-after(async () => {
-  // node:test skips `before` when a name filter leaves no test here, but still runs `after`.
-  if ((cri as GrpcCriClient | undefined) === undefined) return;
-  cri.close();
-  await core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
-  rmSync(work, { recursive: true, force: true });
-});
+  after(async () => {
+    // node:test skips `before` when a name filter leaves no test here, but still runs `after`.
+    if ((cri as GrpcCriClient | undefined) === undefined) return;
+    cri.close();
+    await core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  });
 
-const endpoint = (): string => `--runtime-endpoint=${node.containerd.endpoint}`;
+  const endpoint = (): string => `--runtime-endpoint=${node.containerd.endpoint}`;
 
-describe("remover on a real containerd", () => {
   const listed = (): string[] => [
     lib("wr-tag:1"),
     "wr-short:1.0",
@@ -168,7 +177,21 @@ describe("remover on a real containerd", () => {
     for (const kept of [lib("wr-running:1"), lib("wr-exited:1"), "registry.k8s.io/pause:eraser-ts", lib("wr-ex-exact:1"), "localhost:5000/wr/ex-prefix:1", lib("wr-ex-id:1")]) {
       assert.ok(tags.has(kept), `${kept} survives a prune`);
     }
+    // The pause image is kept as the sandbox image: the node's pods run it. containerd 1.6 also
+    // names it in its CRI config; containerd 2 no longer does, and pins it instead.
     assert.equal(run.result?.kept.sandbox, 1);
+    if (release === "2") {
+      assert.ok(tags.has(lib("wr-pinned:1")), "a pinned image survives a prune");
+      assert.equal(run.result?.kept.pinned, 1);
+    }
+  });
+
+  test("a pinned image is never removed, even when listed by name (containerd 2)", { skip: release === "1.6" ? "containerd 1.6 pins no image" : false }, async () => {
+    const run = await runWorker(["remover", endpoint(), `--imagelist=${writeList("pinned.json", [lib("wr-pinned:1")])}`]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const pinned = run.logs.filter((l) => l["decision"] === "kept" && l["reason"] === "pinned").map((l) => String(l["image"]));
+    assert.deepEqual(pinned, [id(lib("wr-pinned:1"))]);
+    assert.ok((await imageIds()).has(id(lib("wr-pinned:1"))), "the pinned image is still on the node");
   });
 
   test("an image whose container starts after the collector ran is kept (the remover re-checks)", async () => {
@@ -185,4 +208,11 @@ describe("remover on a real containerd", () => {
     assert.ok((await imageIds()).has(race!.id), "the raced image is still there");
     assert.ok(imagesWithDecision(removed, "kept").includes(race!.id), "and the remover says why");
   });
+}
+
+describe("remover on node-1 (containerd 1.6)", () => {
+  removerSuite(0, "1.6");
+});
+describe("remover on node-2 (containerd 2)", () => {
+  removerSuite(1, "2");
 });

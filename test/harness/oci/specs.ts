@@ -30,8 +30,11 @@ export function markerImage(ref: string, marker = ref): ImageSpec {
   return { ref, files: { "/marker": marker } };
 }
 
-export function pauseImage(ref: string): ImageSpec {
-  return { ref, files: { "/pause": { mode: 0o755, content: readFileSync(bin.pause) } }, entrypoint: ["/pause"] };
+/** A pause image; a marker gives another image ID (another release of pause). */
+export function pauseImage(ref: string, marker?: string): ImageSpec {
+  const files: ImageSpec["files"] = { "/pause": { mode: 0o755, content: readFileSync(bin.pause) } };
+  if (marker !== undefined) files["/etc/marker"] = marker;
+  return { ref, files, entrypoint: ["/pause"] };
 }
 
 const apkInstalled = `C:Q1
