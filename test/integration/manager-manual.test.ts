@@ -3,7 +3,7 @@
 // status, ImageList status filled, job and pods cleaned up after the delay.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { CoreV1Api, CustomObjectsApi, V1ConfigMap } from "@kubernetes/client-node";
+import type { CoreV1Api, CustomObjectsApi, V1ConfigMap, V1Pod } from "@kubernetes/client-node";
 import { completePod, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
@@ -66,6 +66,10 @@ async function jobFor(generation: number) {
  */
 async function imageListOf(job: string): Promise<V1ConfigMap> {
   return eventually(`the image list of ${job}`, async () => core.readNamespacedConfigMap({ name: `${job}-imagelist`, namespace: operatorNamespace }).catch(() => undefined), 10_000);
+}
+
+async function getJob(name: string) {
+  return (await listImageJobs(custom)).find((j) => j.metadata.name === name);
 }
 
 async function podsOf(job: string, count: number) {
@@ -172,6 +176,41 @@ describe("manual mode", () => {
     assert.match(gone.message ?? "", /^1 node\(s\) left the cluster before their pod finished, counted as skipped: mm-leaves$/);
     const onLeaver = (await workerPods(core, job.metadata.name)).filter((p) => p.spec?.nodeName === "mm-leaves");
     assert.ok(onLeaver.every((p) => p.metadata?.uid === leaving.metadata?.uid), "no second pod for the node that left");
+  });
+
+  test("pods deleted mid-job: a finished one keeps its result, an unfinished one is made again once, then its node fails", async () => {
+    const generation = ((await getImageList(custom, "imagelist")).metadata?.generation ?? 0) + 1;
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:4.0"]);
+    const job = await eventually("the job to start", () => jobFor(generation), 60_000);
+    const pods = await podsOf(job.metadata.name, 3);
+    const on = (node: string): V1Pod => {
+      const found = pods.find((p) => p.spec?.nodeName === node);
+      assert.ok(found, `a pod on ${node}`);
+      return found;
+    };
+    // Forced deletions, as `kubectl delete pod --force` or the pod garbage collector do them.
+    const remove = (p: V1Pod) => core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+    const podsOn = async (node: string) => (await workerPods(core, job.metadata.name)).filter((p) => p.spec?.nodeName === node);
+
+    await completePod(core, operatorNamespace, on("mm-a").metadata!.name!, { remover: { exitCode: 0, message: nodeResult(5) } });
+    await eventually("the manager to see mm-a finish", async () => ((await getJob(job.metadata.name))?.status?.succeeded === 1 ? true : undefined));
+    await remove(on("mm-a"));
+    const firstB = on("mm-b");
+    await remove(firstB);
+    const secondB = await eventually("a second pod on mm-b", async () => (await podsOn("mm-b")).find((p) => p.metadata?.uid !== firstB.metadata?.uid));
+    await remove(secondB);
+    await completePod(core, operatorNamespace, on("mm-c").metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+
+    const done = await eventually("the job to end", async () => {
+      const j = await getJob(job.metadata.name);
+      return j?.status?.phase === "Completed" || j?.status?.phase === "Failed" ? j : undefined;
+    }, 30_000);
+    const s = done.status ?? {};
+    assert.deepEqual({ phase: s.phase, succeeded: s.succeeded, failed: s.failed, removed: s.removed }, { phase: "Failed", succeeded: 2, failed: 1, removed: 6 }, "mm-a's result outlived its pod");
+    assert.equal(s.failedNodes?.[0]?.node, "mm-b");
+    assert.match(s.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times \(not by eraser-ts/);
+    assert.deepEqual(await podsOn("mm-a"), [], "the finished node ran once");
+    assert.deepEqual(await podsOn("mm-b"), [], "no third pod on mm-b");
   });
 
   test("an ImageList with another name is not acted on, and says so in an Event", async () => {

@@ -23,8 +23,9 @@ import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
-import { addRefused, RefusedPods } from "./refused-pods.ts";
-import { jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
+import { DeletedPods } from "./deleted-pods.ts";
+import { refusedFailures, RefusedPods } from "./refused-pods.ts";
+import { addNodeFailures, jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { JobTargets } from "./job-targets.ts";
 
@@ -58,6 +59,7 @@ export class ImageJobController {
   readonly #d: ImageJobControllerDeps;
   readonly #failed = new FailedNodes();
   readonly #refused = new RefusedPods();
+  readonly #deleted = new DeletedPods();
 
   constructor(deps: ImageJobControllerDeps) {
     this.#d = deps;
@@ -98,28 +100,33 @@ export class ImageJobController {
   async #advance(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
     const name = job.metadata.name;
     const targets = await this.#d.targets.get(name);
-    const { gone, pods } = goneNodes(targets, onePodPerNode(this.#d.state.podsOfJob(name)), (n) => this.#d.state.hasNode(n));
+    const hasNode = (n: string): boolean => this.#d.state.hasNode(n);
+    const cached = onePodPerNode(this.#d.state.podsOfJob(name));
+    const pending = this.#d.creator.pending(name, new Set(cached.map((p) => p.spec?.nodeName ?? "")));
+    const observed = this.#deleted.observe(name, cached, pending, hasNode);
+    if (observed.deletedOnce.length > 0) this.#d.logger.info({ job: name, nodes: observed.deletedOnce }, "Worker pods were deleted before they finished; making them again, once");
+    const { gone, pods } = goneNodes(targets, observed.pods, hasNode);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     this.#refused.settle(name, seen);
-    const refused = this.#refused.of(name);
-    const pending = this.#d.creator.pending(name, seen);
-    const noPod = new Set([...gone, ...refused.keys()]);
+    const withoutPod = [...refusedFailures(this.#refused.of(name)), ...observed.abandoned];
+    const noPod = new Set([...gone, ...withoutPod.map((f) => f.node)]);
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
-    const progress = this.#progress(pods, refused, config);
+    const progress = this.#progress(pods, withoutPod, config);
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
     return this.#finish(job, config, progress, [...gone].sort());
   }
 
-  #progress(pods: readonly CachedPod[], refused: ReadonlyMap<string, string>, config: EraserConfig): JobProgress {
+  /** `withoutPod`: nodes that failed with no pod to show it (refused, or given up on). */
+  #progress(pods: readonly CachedPod[], withoutPod: readonly NodeFailure[], config: EraserConfig): JobProgress {
     const progress = jobProgress(pods, this.#d.clock.now(), {
       podTimeoutMs: this.#d.podTimeoutMs,
       scanTimeoutMs: config.components.scanner.config.timeout.totalMs,
       readiness: (n) => this.#d.state.nodeReadiness(n),
     });
-    return addRefused(progress, refused);
+    return addNodeFailures(progress, withoutPod);
   }
 
   #scanOnce(): ScanOnceDeps {
@@ -275,6 +282,7 @@ export class ImageJobController {
     this.#d.verdicts.forget(name);
     this.#failed.forget(name);
     this.#refused.forget(name);
+    this.#deleted.forget(name);
   }
 }
 

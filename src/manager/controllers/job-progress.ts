@@ -77,6 +77,11 @@ export function jobProgress(pods: readonly CachedPod[], nowMs: number, bounds: P
   return p;
 }
 
+/** Counts nodes that failed with no pod to show it (refused, given up on), after those whose pods ran. */
+export function addNodeFailures(progress: JobProgress, failures: readonly NodeFailure[]): JobProgress {
+  return { ...progress, failed: progress.failed + failures.length, failures: [...progress.failures, ...failures] };
+}
+
 /** One pod per node: the oldest wins, so a duplicate can never double-count a node. */
 export function onePodPerNode(pods: readonly CachedPod[]): CachedPod[] {
   const byNode = new Map<string, CachedPod>();

@@ -5,7 +5,7 @@
 // the same. Errors that may pass (a timeout, 429, 5xx such as a webhook that is down, no answer)
 // are retried, for --pod-timeout at most: no pod, created or not, holds its job forever.
 import { statusCode } from "../../k8s/errors.ts";
-import type { JobProgress } from "./job-progress.ts";
+import type { NodeFailure } from "./job-progress.ts";
 
 /** Statuses that say the request itself is refused, not that the server could not take it now. */
 const refusedStatuses = new Set([400, 403, 404, 422]);
@@ -57,8 +57,7 @@ export class RefusedPods {
   }
 }
 
-/** Counts each refused node as failed, after the nodes whose pods ran. */
-export function addRefused(progress: JobProgress, refused: ReadonlyMap<string, string>): JobProgress {
-  const failures = [...refused].map(([node, reason]) => ({ node, reason: `its worker pod could not be created: ${reason}` }));
-  return { ...progress, failed: progress.failed + failures.length, failures: [...progress.failures, ...failures] };
+/** Each refused node as a failure, with the API server's reason. */
+export function refusedFailures(refused: ReadonlyMap<string, string>): NodeFailure[] {
+  return [...refused].map(([node, reason]) => ({ node, reason: `its worker pod could not be created: ${reason}` }));
 }

@@ -2,8 +2,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ApiException } from "@kubernetes/client-node";
-import { jobProgress } from "../../../src/manager/controllers/job-progress.ts";
-import { addRefused, isRefusal, RefusedPods } from "../../../src/manager/controllers/refused-pods.ts";
+import { addNodeFailures, jobProgress } from "../../../src/manager/controllers/job-progress.ts";
+import { isRefusal, refusedFailures, RefusedPods } from "../../../src/manager/controllers/refused-pods.ts";
 
 const api = (code: number): ApiException<string> => new ApiException(code, "", "", {});
 
@@ -18,7 +18,7 @@ describe("refused worker pods", () => {
     const refused = new RefusedPods();
     refused.record("j", "n2", "HTTP 403: forbidden");
     const ran = jobProgress([{ metadata: { name: "p1" }, spec: { nodeName: "n1" }, status: { phase: "Failed", containerStatuses: [{ name: "remover", state: { terminated: { exitCode: 3 } } }] } }], 0, { podTimeoutMs: 1, scanTimeoutMs: 0 });
-    const progress = addRefused(ran, refused.of("j"));
+    const progress = addNodeFailures(ran, refusedFailures(refused.of("j")));
     assert.equal(progress.failed, 2);
     assert.deepEqual(progress.failures.map((f) => f.node), ["n1", "n2"]);
     assert.equal(progress.failures[1]?.reason, "its worker pod could not be created: HTTP 403: forbidden");

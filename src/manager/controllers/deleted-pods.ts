@@ -1,0 +1,81 @@
+// Worker pods deleted while their job runs and their node stays: `kubectl delete pod` (often to
+// retry a stuck one), a forced drain, a policy controller, or the pod garbage collector of a
+// cluster past --terminated-pod-gc-threshold (12,500 finished pods by default). Before, the
+// manager made a new pod each time, with a fresh pod timeout: a pod deleted over and over held
+// its job forever, and a finished pod that was deleted ran its node again and lost its result.
+// Now a finished pod's outcome outlives its deletion, and a node whose unfinished pod is deleted
+// gets one more pod; after a second deletion it counts as failed and gets no more.
+import type { CachedPod } from "../cached-objects.ts";
+import type { NodeFailure } from "./job-progress.ts";
+
+/** Deletions of a node's unfinished pods after which it gets no new pod. */
+export const maxDeletions = 2;
+
+interface Ledger {
+  /** The last pod seen for each node. */
+  seen: Map<string, CachedPod>;
+  /** Finished pods deleted since: their outcome still counts. */
+  finished: Map<string, CachedPod>;
+  deletions: Map<string, number>;
+  /** Nodes given up on. */
+  abandoned: NodeFailure[];
+}
+
+export interface Observed {
+  /** The pods to count: the cache's, and finished ones deleted since. */
+  pods: CachedPod[];
+  /** Nodes that get no new pod because theirs were deleted too often, and why. */
+  abandoned: readonly NodeFailure[];
+  /** Nodes whose unfinished pod was deleted in this pass: they get another one. */
+  deletedOnce: string[];
+}
+
+const nodeOf = (pod: CachedPod): string => pod.spec?.nodeName ?? "";
+const isFinished = (pod: CachedPod): boolean => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+
+export class DeletedPods {
+  readonly #byJob = new Map<string, Ledger>();
+
+  /**
+   * `pods`: the job's pods in the cache, one per node. `pending`: nodes whose new pod the cache
+   * does not show yet. A pod that vanished with its node is the garbage collector's doing, not a
+   * deletion (gone-nodes.ts counts that node).
+   */
+  observe(job: string, pods: readonly CachedPod[], pending: ReadonlySet<string>, hasNode: (name: string) => boolean): Observed {
+    const ledger = this.#ledger(job);
+    const current = new Set(pods.map(nodeOf));
+    const deletedOnce: string[] = [];
+    for (const [node, last] of ledger.seen) {
+      if (current.has(node) || pending.has(node)) continue;
+      ledger.seen.delete(node);
+      if (isFinished(last)) ledger.finished.set(node, last);
+      else if (hasNode(node)) this.#countDeletion(ledger, node, deletedOnce);
+    }
+    for (const pod of pods) ledger.seen.set(nodeOf(pod), pod);
+    const kept = [...ledger.finished].filter(([node]) => !current.has(node)).map(([, pod]) => pod);
+    return { pods: [...pods, ...kept], abandoned: ledger.abandoned, deletedOnce };
+  }
+
+  forget(job: string): void {
+    this.#byJob.delete(job);
+  }
+
+  #countDeletion(ledger: Ledger, node: string, deletedOnce: string[]): void {
+    const count = (ledger.deletions.get(node) ?? 0) + 1;
+    ledger.deletions.set(node, count);
+    if (count < maxDeletions) {
+      deletedOnce.push(node);
+      return;
+    }
+    ledger.abandoned.push({ node, reason: `its worker pod was deleted before it finished, ${count} times (not by eraser-ts: kubectl delete pod, a drain, a policy controller?); no new pod is made` });
+  }
+
+  #ledger(job: string): Ledger {
+    let ledger = this.#byJob.get(job);
+    if (ledger === undefined) {
+      ledger = { seen: new Map(), finished: new Map(), deletions: new Map(), abandoned: [] };
+      this.#byJob.set(job, ledger);
+    }
+    return ledger;
+  }
+}

@@ -1,0 +1,55 @@
+// Worker pods deleted while their job runs: a finished one's outcome stays, an unfinished one is
+// made again once, and a node that loses a second one gets no more.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { CachedPod } from "../../../src/manager/cached-objects.ts";
+import { DeletedPods } from "../../../src/manager/controllers/deleted-pods.ts";
+
+const pod = (name: string, node: string, phase: string): CachedPod => ({ metadata: { name }, spec: { nodeName: node }, status: { phase } });
+const none = new Set<string>();
+const everyNode = (): boolean => true;
+const names = (pods: readonly CachedPod[]): string[] => pods.map((p) => p.metadata.name).sort();
+
+describe("deleted worker pods", () => {
+  test("a finished pod deleted mid-job still counts, and its node gets no new pod", () => {
+    const ledger = new DeletedPods();
+    ledger.observe("j", [pod("a", "n1", "Succeeded"), pod("b", "n2", "Running")], none, everyNode);
+    const later = ledger.observe("j", [pod("b", "n2", "Running")], none, everyNode);
+    assert.deepEqual(names(later.pods), ["a", "b"], "as the pod garbage collector may delete finished pods");
+    assert.deepEqual(later.deletedOnce, []);
+    assert.deepEqual(later.abandoned, []);
+  });
+
+  test("an unfinished pod deleted is made again once; a second deletion fails its node for good", () => {
+    const ledger = new DeletedPods();
+    ledger.observe("j", [pod("a", "n1", "Running"), pod("b", "n2", "Pending")], none, everyNode);
+    const first = ledger.observe("j", [pod("b", "n2", "Pending")], none, everyNode);
+    assert.deepEqual(first.deletedOnce, ["n1"], "kubectl delete pod, often to retry it: made again");
+    assert.deepEqual(names(first.pods), ["b"]);
+    assert.deepEqual(ledger.observe("j", [pod("b", "n2", "Pending")], new Set(["n1"]), everyNode).deletedOnce, [], "its new pod is on the way");
+    assert.deepEqual(ledger.observe("j", [pod("a2", "n1", "Pending"), pod("b", "n2", "Pending")], none, everyNode).deletedOnce, []);
+    const second = ledger.observe("j", [pod("b", "n2", "Pending")], none, everyNode);
+    assert.deepEqual(second.deletedOnce, []);
+    assert.deepEqual(second.abandoned.map((f) => f.node), ["n1"]);
+    assert.match(second.abandoned[0]?.reason ?? "", /deleted before it finished, 2 times \(not by eraser-ts/);
+    const after = ledger.observe("j", [pod("b", "n2", "Pending")], none, everyNode);
+    assert.equal(after.abandoned.length, 1, "counted once, not on every pass");
+  });
+
+  test("a pod that went with its node is not a deletion, and a pod the cache never showed is not either", () => {
+    const ledger = new DeletedPods();
+    ledger.observe("j", [pod("a", "gone", "Pending")], none, everyNode);
+    const observed = ledger.observe("j", [], none, (n) => n !== "gone");
+    assert.deepEqual([observed.deletedOnce, observed.abandoned], [[], []]);
+    assert.deepEqual(ledger.observe("j", [], new Set(["n9"]), everyNode).deletedOnce, []);
+  });
+
+  test("forgetting a job forgets its deletions", () => {
+    const ledger = new DeletedPods();
+    ledger.observe("j", [pod("a", "n1", "Running")], none, everyNode);
+    ledger.observe("j", [], none, everyNode);
+    ledger.forget("j");
+    ledger.observe("j", [pod("a2", "n1", "Running")], none, everyNode);
+    assert.deepEqual(ledger.observe("j", [], none, everyNode).deletedOnce, ["n1"]);
+  });
+});
