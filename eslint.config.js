@@ -32,6 +32,15 @@ export default tseslint.config(
     },
   },
   {
+    // Shipped code reaches zod only through src/api/zod.ts (zod/mini, ADR 0005): one classic
+    // `import { z } from "zod"` doubled the remover's bundle (398 to 826 KB) and its peak in
+    // bench:worker went from 62.1 to 63.9 MiB, of a 64 MiB budget.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "zod", message: "import * as z from src/api/zod.ts (zod/mini), see docs/adr/0005" }] }],
+    },
+  },
+  {
     // Tests describe many cases in one table-driven function; scripts and benches talk to people.
     files: ["test/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts"],
     rules: {

@@ -1,7 +1,7 @@
 // The CRI client over @grpc/grpc-js on the runtime's unix socket: a deadline on every call,
 // 16 MiB messages, and errors that name the endpoint and the cause.
 import { Client, credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
-import { z } from "zod";
+import * as z from "../api/zod.ts";
 import type { ImageRecord } from "../images/record.ts";
 import * as m from "./messages.ts";
 import { CriError, type ContainerRecord, type CriClient, type RuntimeVersion, type SandboxRecord } from "./types.ts";
@@ -120,7 +120,7 @@ export function sandboxImageFromStatusInfo(info: Record<string, string>): string
 }
 
 /** containerd's verbose PodSandboxStatus: JSON under info["info"], with the image the sandbox runs. */
-const SandboxInfoSchema = z.object({ image: z.string().min(1) });
+const SandboxInfoSchema = z.object({ image: z.string().check(z.minLength(1)) });
 
 export function podSandboxImageFromInfo(info: Record<string, string>): string | undefined {
   const text = info["info"];
