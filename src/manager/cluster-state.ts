@@ -128,8 +128,13 @@ export class ClusterState {
     return this.imageJobs.list().flatMap((o) => this.#parse(ImageJobSchema, o, "ImageJob") ?? []);
   }
 
+  /**
+   * The job's pods, those being deleted included: a pod deleted gracefully runs on until its
+   * kubelet stops it and reports it Failed, and a new pod beside it would put two removers on
+   * one node.
+   */
   podsOfJob(job: string): CachedPod[] {
-    return this.pods.list().filter((p) => p.metadata.labels?.[labels.job] === job && p.metadata.deletionTimestamp === undefined);
+    return this.pods.list().filter((p) => p.metadata.labels?.[labels.job] === job);
   }
 
   /** Whether `name` is a node of the cluster (the node cache is synced before any controller runs). */

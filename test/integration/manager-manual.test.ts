@@ -178,7 +178,7 @@ describe("manual mode", () => {
     assert.ok(onLeaver.every((p) => p.metadata?.uid === leaving.metadata?.uid), "no second pod for the node that left");
   });
 
-  test("pods deleted mid-job: a finished one keeps its result, an unfinished one is made again once, then its node fails", async () => {
+  test("pods deleted mid-job: a finished one keeps its result, an unfinished one is made again once, then its node fails; a graceful delete says so", async () => {
     const generation = ((await getImageList(custom, "imagelist")).metadata?.generation ?? 0) + 1;
     await applyImageList(custom, "imagelist", ["docker.io/library/busybox:4.0"]);
     const job = await eventually("the job to start", () => jobFor(generation), 60_000);
@@ -199,18 +199,26 @@ describe("manual mode", () => {
     await remove(firstB);
     const secondB = await eventually("a second pod on mm-b", async () => (await podsOn("mm-b")).find((p) => p.metadata?.uid !== firstB.metadata?.uid));
     await remove(secondB);
-    await completePod(core, operatorNamespace, on("mm-c").metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+    // A graceful delete, as a live kubelet carries it out: the containers get SIGTERM, the pod is
+    // reported Failed, then it goes.
+    const c = on("mm-c").metadata!.name!;
+    await core.deleteNamespacedPod({ name: c, namespace: operatorNamespace });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual((await podsOn("mm-c")).map((p) => p.metadata?.name), [c], "no second remover beside one still stopping");
+    await completePod(core, operatorNamespace, c, { remover: { exitCode: 143 } });
+    await eventually("the manager to see mm-b and mm-c fail", async () => ((await getJob(job.metadata.name))?.status?.failed === 2 ? true : undefined));
+    await core.deleteNamespacedPod({ name: c, namespace: operatorNamespace, gracePeriodSeconds: 0 });
 
     const done = await eventually("the job to end", async () => {
       const j = await getJob(job.metadata.name);
       return j?.status?.phase === "Completed" || j?.status?.phase === "Failed" ? j : undefined;
     }, 30_000);
     const s = done.status ?? {};
-    assert.deepEqual({ phase: s.phase, succeeded: s.succeeded, failed: s.failed, removed: s.removed }, { phase: "Failed", succeeded: 2, failed: 1, removed: 6 }, "mm-a's result outlived its pod");
-    assert.equal(s.failedNodes?.[0]?.node, "mm-b");
-    assert.match(s.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times \(not by eraser-ts/);
-    assert.deepEqual(await podsOn("mm-a"), [], "the finished node ran once");
-    assert.deepEqual(await podsOn("mm-b"), [], "no third pod on mm-b");
+    assert.deepEqual({ phase: s.phase, succeeded: s.succeeded, failed: s.failed, removed: s.removed }, { phase: "Failed", succeeded: 1, failed: 2, removed: 5 }, "mm-a's result outlived its pod");
+    const reasons = Object.fromEntries((s.failedNodes ?? []).map((f) => [f.node, f.reason]));
+    assert.match(reasons["mm-b"] ?? "", /^its worker pod was deleted before it finished, 2 times \(not by eraser-ts/);
+    assert.equal(reasons["mm-c"], "worker exited 143: the pod was deleted while it ran (kubectl delete pod, a drain?)");
+    for (const node of ["mm-a", "mm-b", "mm-c"]) assert.deepEqual(await podsOn(node), [], `no new pod on ${node}`);
   });
 
   test("an ImageList with another name is not acted on, and says so in an Event", async () => {

@@ -64,6 +64,10 @@ export function podTrouble(pod: CachedPod): PodTrouble | undefined {
   const containers = status?.containerStatuses ?? [];
   const found = containers.map(containerTrouble).filter((t) => t !== undefined);
   if (status?.reason !== undefined) found.unshift({ text: `pod ${withMessage(status.reason, status.message)}`, hopeless: false });
+  // The manager deletes a job's pods only once the job has ended: this was someone else. A live
+  // kubelet stops the containers (exit 143, or 137 past the grace period) and reports the pod
+  // Failed before it goes.
+  if (pod.metadata.deletionTimestamp !== undefined) found.unshift({ text: "the pod was deleted while it ran (kubectl delete pod, a drain?)", hopeless: false });
   if (found.length === 0 && (status?.phase ?? "Pending") === "Pending") found.push({ text: pendingText(containers), hopeless: false });
   if (found.length === 0) return undefined;
   return { text: found.map((t) => t.text).join("; "), hopeless: found.some((t) => t.hopeless) };

@@ -16,10 +16,10 @@ const running: State = { running: { startedAt: created } };
 const creating: State = { waiting: { reason: "ContainerCreating" } };
 
 /** A worker pod as the kubelet reports it in a watch event: JSON, one state per container. */
-function pod(status: { phase: string; reason?: string; message?: string; containers?: Record<string, State> }): CachedPod {
+function pod(status: { phase: string; reason?: string; message?: string; containers?: Record<string, State>; deletedAt?: string }): CachedPod {
   const containerStatuses = Object.entries(status.containers ?? {}).map(([name, state]) => ({ name, image: "ghcr.io/eraser-ts/eraser-worker:v0.1.0", ready: false, restartCount: 0, state }));
   const raw = {
-    metadata: { name: "eraser-node-a-x7k2p", namespace: "eraser-system", creationTimestamp: created },
+    metadata: { name: "eraser-node-a-x7k2p", namespace: "eraser-system", creationTimestamp: created, ...(status.deletedAt === undefined ? {} : { deletionTimestamp: status.deletedAt }) },
     spec: { nodeName: "node-a" },
     status: { phase: status.phase, ...(status.reason === undefined ? {} : { reason: status.reason, message: status.message }), ...(status.containers === undefined ? {} : { containerStatuses }) },
   };
@@ -72,6 +72,11 @@ describe("what a node's failure says about its worker pod", () => {
       containers: { collector: { terminated: { exitCode: 0, reason: "Completed" } }, "trivy-scanner": { terminated: { exitCode: 137, reason: "OOMKilled" } }, remover: { terminated: { exitCode: 1, reason: "Error", message: result } } },
     });
     assert.equal(failureAt(oneMinuteIn, scannerOom).reason, `${error}: container trivy-scanner ran out of memory (OOMKilled, exit 137; its limit is components.scanner.limit.memory)`);
+  });
+
+  test("a pod someone deleted while it ran says so (a live kubelet reports it Failed before it goes)", () => {
+    const deleted = pod({ phase: "Failed", deletedAt: created, containers: { remover: { terminated: { exitCode: 143, reason: "Error" } } } });
+    assert.equal(failureAt(oneMinuteIn, deleted).reason, "worker exited 143: the pod was deleted while it ran (kubectl delete pod, a drain?)");
   });
 
   test("an evicted pod says why the kubelet evicted it", () => {
