@@ -21,7 +21,7 @@ const count = Number(process.env["BENCH_IMAGES"] ?? 1000);
 const nodeFlags = process.env["WORKER_NODE_FLAGS"]?.split(" ").filter((f) => f !== "") ?? workerNodeFlags;
 const concurrency = 64;
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 3);
-/** Which containerd: Debian's 1.6 (the figures) or 2 (AKS from Kubernetes 1.33). */
+/** Which containerd: Debian's 1.6 (the figures) or 2 (the current major release). */
 const release = containerdRelease(process.env["BENCH_CONTAINERD"] ?? "1.6");
 
 function containerdRelease(value: string): ContainerdRelease {

@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 /**
  * Which containerd a node runs: Debian's 1.6 (the apt package), or 2.x built from the Go module
- * proxy, which AKS runs from Kubernetes 1.33 and whose CRI reports images differently.
+ * proxy (the current major release), whose CRI reports images differently.
  */
 export type ContainerdRelease = "1.6" | "2";
 
