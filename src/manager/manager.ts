@@ -60,9 +60,12 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   let imageLists: WorkQueue | undefined;
   let imageJobs: WorkQueue | undefined;
   let wakeScheduler = (): void => undefined;
+  const late: { gate?: JobGate } = {};
   const state = new ClusterState(o.kubeConfig, apis, o.namespace, logger, {
     imageList: (name) => imageLists?.add(name),
     imageJob: (name) => {
+      // First: the ImageList controller asks the gate whether a job runs.
+      late.gate?.observed(name);
       imageJobs?.add(name);
       imageLists?.add(imageListName);
       wakeScheduler();
@@ -72,16 +75,14 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     },
   });
   await state.start();
-  const { jobController, listController, scheduler } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
+  const { jobController, listController, scheduler, gate } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
+  late.gate = gate;
   let leading = false;
 
-  const onError = (kind: string) => (key: string, error: unknown, retryInMs: number): void => {
-    logger.error({ kind, key, err: describeError(error), retryInMs }, "Reconcile failed; retrying");
-  };
   const lead = (signal: AbortSignal): void => {
     leading = true;
-    imageJobs = new WorkQueue((k) => jobController.reconcile(k), { workers: 8, onError: onError("ImageJob") });
-    imageLists = new WorkQueue((k) => listController.reconcile(k), { workers: 1, onError: onError("ImageList") });
+    imageJobs = new WorkQueue((k) => jobController.reconcile(k), { workers: 8, onError: logReconcileError(logger, "ImageJob") });
+    imageLists = new WorkQueue((k) => listController.reconcile(k), { workers: 1, onError: logReconcileError(logger, "ImageList") });
     for (const job of state.allImageJobs()) imageJobs.add(job.metadata.name);
     for (const list of state.imageLists.list()) imageLists.add(list.metadata?.name ?? "");
     void runSchedulerLoop(scheduler, signal, logger, (wake) => (wakeScheduler = wake));
@@ -142,10 +143,17 @@ interface Parts {
   logger: Logger;
 }
 
+function logReconcileError(logger: Logger, kind: string) {
+  return (key: string, error: unknown, retryInMs: number): void => {
+    logger.error({ kind, key, err: describeError(error), retryInMs }, "Reconcile failed; retrying");
+  };
+}
+
 function buildControllers({ o, clock, apis, state, config, events, metrics, logger }: Parts): {
   jobController: ImageJobController;
   listController: ImageListController;
   scheduler: AutomaticScheduler;
+  gate: JobGate;
 } {
   const gate = new JobGate(state, clock);
   const creator = new PodCreator({
@@ -181,7 +189,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     policy: () => policyFrom(config.current()),
     logger: logger.child({ part: "scheduler" }),
   });
-  return { jobController, listController, scheduler };
+  return { jobController, listController, scheduler, gate };
 }
 
 async function runSchedulerLoop(scheduler: AutomaticScheduler, signal: AbortSignal, logger: Logger, setWake: (wake: () => void) => void): Promise<void> {

@@ -1,17 +1,19 @@
 // Manual and automatic jobs never run at the same time (so never on the same node): a new job
 // starts only when no ImageJob is running. Jobs this process just created count as running until
-// the cache shows them. Manual lists go first: the scheduler also waits while one is pending.
+// the cache has had an event for them (30 s at most). Before, only a look at the cache cleared
+// them, so a job created, finished and deleted before the next look held the next job back for
+// the rest of the 30 s. Manual lists go first: the scheduler also waits while one is pending.
 import type { ClusterState } from "../cluster-state.ts";
 import type { Clock } from "../clock.ts";
 
 const recentTtlMs = 30_000;
 
 export class JobGate {
-  readonly #state: ClusterState;
+  readonly #state: Pick<ClusterState, "imageJob" | "allImageJobs">;
   readonly #clock: Clock;
   readonly #recent = new Map<string, number>();
 
-  constructor(state: ClusterState, clock: Clock) {
+  constructor(state: Pick<ClusterState, "imageJob" | "allImageJobs">, clock: Clock) {
     this.#state = state;
     this.#clock = clock;
   }
@@ -26,5 +28,10 @@ export class JobGate {
 
   started(name: string): void {
     this.#recent.set(name, this.#clock.now());
+  }
+
+  /** The cache has had an event for the job `name`: from now on it speaks for it. */
+  observed(name: string): void {
+    this.#recent.delete(name);
   }
 }
