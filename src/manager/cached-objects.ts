@@ -16,20 +16,24 @@ const identity = { name: z.string(), namespace: z.optional(z.string()), uid: z.o
 
 const NodeSchema = z.object({
   metadata: z.object(identity),
+  spec: z.optional(z.object({ unschedulable: z.optional(z.boolean()) })),
   status: z.optional(z.object({ conditions: z.optional(z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.optional(timestamp) }))) })),
 });
 
 /**
  * The node filter reads a Node's labels; a job's progress reads whether it is Ready and since when
- * (a pod on a node whose kubelet stopped reporting cannot finish). Only the Ready condition is kept.
+ * (a pod on a node whose kubelet stopped reporting cannot finish), and whether it is cordoned (a
+ * drain deletes the pods of a node on its way out). Only the Ready condition is kept.
  */
 export const keepNode = keepBySchema(
   z.pipe(
     NodeSchema,
-    z.transform(({ metadata, status }) => {
+    z.transform(({ metadata, spec, status }) => {
+      const kept: { metadata: typeof metadata; cordoned?: true; ready?: { status: string; since?: Date } } = { metadata };
+      if (spec?.unschedulable === true) kept.cordoned = true;
       const ready = status?.conditions?.find((c) => c.type === "Ready");
-      if (ready === undefined) return { metadata };
-      return { metadata, ready: { status: ready.status, ...(ready.lastTransitionTime === undefined ? {} : { since: ready.lastTransitionTime }) } };
+      if (ready !== undefined) kept.ready = { status: ready.status, ...(ready.lastTransitionTime === undefined ? {} : { since: ready.lastTransitionTime }) };
+      return kept;
     }),
   ),
 );

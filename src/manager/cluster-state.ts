@@ -142,6 +142,11 @@ export class ClusterState {
     return this.nodes.get(name) !== undefined;
   }
 
+  /** Whether `name` is cordoned (`spec.unschedulable`), as a drain leaves it. */
+  isCordoned(name: string): boolean {
+    return this.nodes.get(name)?.cordoned === true;
+  }
+
   /** A node's Ready condition as the cache holds it; undefined for an unknown node or none reported. */
   nodeReadiness(name: string): NodeReadiness | undefined {
     const ready = this.nodes.get(name)?.ready;

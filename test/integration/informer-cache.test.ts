@@ -56,12 +56,12 @@ describe("informer cache", () => {
       assert.deepEqual(Object.keys(first?.ready ?? {}).sort(), ["since", "status"]);
       assert.equal((await core.readNode({ name: names[0] ?? "" })).status?.images?.length, 50, "the API server has the full node");
 
-      await core.patchNode({ name: names[0] ?? "", body: { metadata: { labels: { "eraser.sh/cleanup.filter": "true" } } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      await core.patchNode({ name: names[0] ?? "", body: { metadata: { labels: { "eraser.sh/cleanup.filter": "true" } }, spec: { unschedulable: true } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
       const updated = await eventually("the label change reaches the cache", () => {
         const node = informer.get(names[0] ?? "");
         return Promise.resolve(node?.metadata.labels?.["eraser.sh/cleanup.filter"] === "true" ? node : undefined);
       }, 15_000);
-      assert.deepEqual(Object.keys(updated).sort(), ["metadata", "ready"]);
+      assert.deepEqual(Object.keys(updated).sort(), ["cordoned", "metadata", "ready"], "a cordon is kept, as a drain leaves it");
 
       await core.deleteNode({ name: names[4] ?? "" });
       await eventually("the deletion reaches the cache", () => Promise.resolve(informer.get(names[4] ?? "") === undefined ? true : undefined), 15_000);

@@ -3,7 +3,7 @@
 // status, ImageList status filled, job and pods cleaned up after the delay.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { CoreV1Api, CustomObjectsApi, V1ConfigMap, V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1ConfigMap, type V1Pod } from "@kubernetes/client-node";
 import { completePod, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
@@ -49,15 +49,15 @@ after(async () => {
   await manager?.stop();
   await deleteAllEraserObjects(custom);
   await core.deleteNamespacedConfigMap({ name: "team-exclusions", namespace: operatorNamespace }).catch(() => undefined);
-  for (const name of [...virtual, "mm-win"]) await cluster.deleteNode(name);
+  for (const name of [...virtual, "mm-win", "mm-drained"]) await cluster.deleteNode(name);
   await optOutRealNodes(cluster, false);
 });
 
 /** client-node returns class instances; compare their data. */
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
-async function jobFor(generation: number) {
-  return eventually(`the ImageJob for generation ${generation}`, async () => (await listImageJobs(custom)).find((j) => j.metadata.annotations?.["eraser.sh/imagelist-generation"] === String(generation)));
+async function jobFor(generation: number, timeoutMs?: number) {
+  return eventually(`the ImageJob for generation ${generation}`, async () => (await listImageJobs(custom)).find((j) => j.metadata.annotations?.["eraser.sh/imagelist-generation"] === String(generation)), timeoutMs);
 }
 
 /**
@@ -118,9 +118,12 @@ describe("manual mode", () => {
       { desired: s.desired, succeeded: s.succeeded, failed: s.failed, skipped: s.skipped, removed: s.removed, removedBytes: s.removedBytes },
       { desired: nodes, succeeded: 3, failed: 0, skipped: nodes - 3, removed: 6, removedBytes: 6000 },
     );
-    const status = (await getImageList(custom, "imagelist")).status;
-    assert.deepEqual({ success: status?.success, failed: status?.failed, skipped: status?.skipped }, { success: 3, failed: 0, skipped: nodes - 3 });
-    assert.ok(status?.timestamp !== undefined);
+    // The manager writes the ImageList's status just after the job's.
+    const status = await eventually("the ImageList's status", async () => {
+      const listed = (await getImageList(custom, "imagelist")).status;
+      return listed?.timestamp === undefined ? undefined : listed;
+    }, 10_000);
+    assert.deepEqual({ success: status.success, failed: status.failed, skipped: status.skipped }, { success: 3, failed: 0, skipped: nodes - 3 });
 
     await eventually("job and pods to be cleaned up after delayOnSuccess", async () => {
       const jobs = await listImageJobs(custom);
@@ -131,7 +134,9 @@ describe("manual mode", () => {
 
   test("a spec change while a job runs starts a new job when that one ends; a stuck pod times out", async () => {
     await applyImageList(custom, "imagelist", ["docker.io/library/busybox:1.0"]);
-    const second = await jobFor(2);
+    // At once: the first job ran, finished and was deleted before the manager looked again, and
+    // that once held the next job back for 30 s.
+    const second = await jobFor(2, 10_000);
     const pods = await podsOf(second.metadata.name, 3);
     await applyImageList(custom, "imagelist", ["docker.io/library/busybox:2.0"]);
     await new Promise((r) => setTimeout(r, 1500));
@@ -219,6 +224,37 @@ describe("manual mode", () => {
     assert.match(reasons["mm-b"] ?? "", /^its worker pod was deleted before it finished, 2 times \(not by eraser-ts/);
     assert.equal(reasons["mm-c"], "worker exited 143: the pod was deleted while it ran (kubectl delete pod, a drain?)");
     for (const node of ["mm-a", "mm-b", "mm-c"]) assert.deepEqual(await podsOn(node), [], `no new pod on ${node}`);
+  });
+
+  test("a node drained mid-job (cordoned, its pod evicted) counts as skipped, gets no new pod, and the job completes", async () => {
+    await cluster.addVirtualNodes([{ name: "mm-drained" }]);
+    const generation = ((await getImageList(custom, "imagelist")).metadata?.generation ?? 0) + 1;
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:5.0"]);
+    const job = await eventually("the job to start", () => jobFor(generation), 60_000);
+    const pods = await podsOf(job.metadata.name, 4);
+    const draining = pods.find((p) => p.spec?.nodeName === "mm-drained");
+    assert.ok(draining, "the new node has a pod");
+    for (const p of pods.filter((x) => x !== draining)) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+    // As `kubectl drain` does: cordon, then evict; the kubelet stops the pod, reports it, and it goes.
+    await core.patchNode({ name: "mm-drained", body: { spec: { unschedulable: true } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    const name = draining.metadata!.name!;
+    await core.deleteNamespacedPod({ name, namespace: operatorNamespace });
+    await completePod(core, operatorNamespace, name, { remover: { exitCode: 143 } });
+    await core.deleteNamespacedPod({ name, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+    const done = await eventually("the job to end", async () => {
+      const j = await getJob(job.metadata.name);
+      return j?.status?.phase === "Completed" || j?.status?.phase === "Failed" ? j : undefined;
+    }, 30_000);
+    const s = done.status ?? {};
+    const nodes = (await core.listNode()).items.length;
+    assert.deepEqual({ phase: s.phase, succeeded: s.succeeded, failed: s.failed, skipped: s.skipped }, { phase: "Completed", succeeded: 3, failed: 0, skipped: nodes - 3 });
+    const drained = await eventually("a NodesDrained event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job.metadata.name}` });
+      return events.items.find((e) => e.reason === "NodesDrained");
+    });
+    assert.match(drained.message ?? "", /^1 node\(s\) were drained \(cordoned, their worker pod deleted\) before their pod finished, counted as skipped: mm-drained$/);
+    assert.deepEqual((await workerPods(core, job.metadata.name)).filter((p) => p.spec?.nodeName === "mm-drained"), [], "no new pod on the drained node");
+    await cluster.deleteNode("mm-drained");
   });
 
   test("an ImageList with another name is not acted on, and says so in an Event", async () => {

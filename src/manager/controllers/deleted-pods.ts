@@ -4,7 +4,9 @@
 // manager made a new pod each time, with a fresh pod timeout: a pod deleted over and over held
 // its job forever, and a finished pod that was deleted ran its node again and lost its result.
 // Now a finished pod's outcome outlives its deletion, and a node whose unfinished pod is deleted
-// gets one more pod; after a second deletion it counts as failed and gets no more.
+// gets one more pod; after a second deletion it counts as failed and gets no more. A cordoned
+// node whose pod is deleted is being drained, on its way out of the cluster (an upgrade, a
+// scale-down): it counts as skipped, as a node that left does (ADR 0011).
 import type { CachedPod } from "../cached-objects.ts";
 import type { NodeFailure } from "./job-progress.ts";
 
@@ -19,6 +21,14 @@ interface Ledger {
   deletions: Map<string, number>;
   /** Nodes given up on. */
   abandoned: NodeFailure[];
+  /** Cordoned nodes whose pod was deleted before it succeeded. */
+  drained: Set<string>;
+}
+
+/** What the node cache says of a job's node. */
+export interface NodeView {
+  has(name: string): boolean;
+  cordoned(name: string): boolean;
 }
 
 export interface Observed {
@@ -28,10 +38,13 @@ export interface Observed {
   abandoned: readonly NodeFailure[];
   /** Nodes whose unfinished pod was deleted in this pass: they get another one. */
   deletedOnce: string[];
+  /** Nodes being drained (cordoned, their pod deleted before it succeeded): skipped, no new pod. */
+  drained: ReadonlySet<string>;
 }
 
 const nodeOf = (pod: CachedPod): string => pod.spec?.nodeName ?? "";
 const isFinished = (pod: CachedPod): boolean => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+const isBeingDeleted = (pod: CachedPod): boolean => pod.metadata.deletionTimestamp !== undefined && pod.status?.phase !== "Succeeded";
 
 export class DeletedPods {
   readonly #byJob = new Map<string, Ledger>();
@@ -41,23 +54,35 @@ export class DeletedPods {
    * does not show yet. A pod that vanished with its node is the garbage collector's doing, not a
    * deletion (gone-nodes.ts counts that node).
    */
-  observe(job: string, pods: readonly CachedPod[], pending: ReadonlySet<string>, hasNode: (name: string) => boolean): Observed {
+  observe(job: string, pods: readonly CachedPod[], pending: ReadonlySet<string>, nodes: NodeView): Observed {
     const ledger = this.#ledger(job);
     const current = new Set(pods.map(nodeOf));
     const deletedOnce: string[] = [];
     for (const [node, last] of ledger.seen) {
       if (current.has(node) || pending.has(node)) continue;
       ledger.seen.delete(node);
-      if (isFinished(last)) ledger.finished.set(node, last);
-      else if (hasNode(node)) this.#countDeletion(ledger, node, deletedOnce);
+      this.#vanished(ledger, last, nodes, deletedOnce);
     }
-    for (const pod of pods) ledger.seen.set(nodeOf(pod), pod);
+    for (const pod of pods) {
+      ledger.seen.set(nodeOf(pod), pod);
+      if (isBeingDeleted(pod) && nodes.cordoned(nodeOf(pod))) ledger.drained.add(nodeOf(pod));
+    }
     const kept = [...ledger.finished].filter(([node]) => !current.has(node)).map(([, pod]) => pod);
-    return { pods: [...pods, ...kept], abandoned: ledger.abandoned, deletedOnce };
+    const counted = [...pods, ...kept].filter((pod) => !ledger.drained.has(nodeOf(pod)));
+    return { pods: counted, abandoned: ledger.abandoned, deletedOnce, drained: ledger.drained };
   }
 
   forget(job: string): void {
     this.#byJob.delete(job);
+  }
+
+  /** `last`, the last pod seen on its node, is no longer in the cache. */
+  #vanished(ledger: Ledger, last: CachedPod, nodes: NodeView, deletedOnce: string[]): void {
+    const node = nodeOf(last);
+    const present = nodes.has(node);
+    if (present && nodes.cordoned(node) && (isBeingDeleted(last) || !isFinished(last))) ledger.drained.add(node);
+    else if (isFinished(last)) ledger.finished.set(node, last);
+    else if (present) this.#countDeletion(ledger, node, deletedOnce);
   }
 
   #countDeletion(ledger: Ledger, node: string, deletedOnce: string[]): void {
@@ -73,7 +98,7 @@ export class DeletedPods {
   #ledger(job: string): Ledger {
     let ledger = this.#byJob.get(job);
     if (ledger === undefined) {
-      ledger = { seen: new Map(), finished: new Map(), deletions: new Map(), abandoned: [] };
+      ledger = { seen: new Map(), finished: new Map(), deletions: new Map(), abandoned: [], drained: new Set() };
       this.#byJob.set(job, ledger);
     }
     return ledger;

@@ -103,20 +103,20 @@ export class ImageJobController {
     const hasNode = (n: string): boolean => this.#d.state.hasNode(n);
     const cached = onePodPerNode(this.#d.state.podsOfJob(name));
     const pending = this.#d.creator.pending(name, new Set(cached.map((p) => p.spec?.nodeName ?? "")));
-    const observed = this.#deleted.observe(name, cached, pending, hasNode);
+    const observed = this.#deleted.observe(name, cached, pending, { has: hasNode, cordoned: (n) => this.#d.state.isCordoned(n) });
     if (observed.deletedOnce.length > 0) this.#d.logger.info({ job: name, nodes: observed.deletedOnce }, "Worker pods were deleted before they finished; making them again, once");
     const { gone, pods } = goneNodes(targets, observed.pods, hasNode);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
     this.#refused.settle(name, seen);
     const withoutPod = [...refusedFailures(this.#refused.of(name)), ...observed.abandoned];
-    const noPod = new Set([...gone, ...withoutPod.map((f) => f.node)]);
+    const noPod = new Set([...gone, ...observed.drained, ...withoutPod.map((f) => f.node)]);
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
     const progress = this.#progress(pods, withoutPod, config);
     if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
-    return this.#finish(job, config, progress, [...gone].sort());
+    return this.#finish(job, config, progress, { gone: [...gone].sort(), drained: [...observed.drained].filter((n) => !gone.has(n)).sort() });
   }
 
   /** `withoutPod`: nodes that failed with no pod to show it (refused, or given up on). */
@@ -179,10 +179,10 @@ export class ImageJobController {
     return { requeueAfterMs: next };
   }
 
-  /** `gone`: nodes that left the cluster before their pod finished, counted as skipped. */
-  async #finish(job: ImageJob, config: EraserConfig, progress: JobProgress, gone: readonly string[]): Promise<ReconcileResult> {
+  /** `left`: nodes that left the cluster, or were drained, before their pod finished; counted as skipped. */
+  async #finish(job: ImageJob, config: EraserConfig, progress: JobProgress, left: { gone: readonly string[]; drained: readonly string[] }): Promise<ReconcileResult> {
     const s = job.status ?? {};
-    const skipped = (s.skipped ?? 0) + gone.length;
+    const skipped = (s.skipped ?? 0) + left.gone.length + left.drained.length;
     const desired = Math.max(s.desired ?? 0, progress.succeeded + progress.failed + skipped);
     const counts = { desired, succeeded: progress.succeeded, failed: progress.failed, skipped };
     const phase = jobPhase(counts, config.manager.imageJob.successRatio) === "Completed" ? "Completed" : "Failed";
@@ -204,7 +204,7 @@ export class ImageJobController {
     };
     if (modeOf(job) === "automatic") await this.#d.onAutomaticJobFinished(job.metadata.name, now);
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
-    if (gone.length > 0) this.#recordGone(job, gone);
+    this.#recordLeft(job, left);
     this.#announceFailed(job, failed.fresh);
     // Metrics and Events first: whoever sees the job end may read /metrics at once.
     this.#recordFinish(job, phase, progress, now);
@@ -231,10 +231,17 @@ export class ImageJobController {
     for (const f of fresh) this.#d.events.record(target(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
   }
 
-  #recordGone(job: ImageJob, gone: readonly string[]): void {
-    const named = gone.slice(0, 10).join(", ") + (gone.length > 10 ? `, and ${gone.length - 10} more` : "");
-    this.#d.logger.child({ job: job.metadata.name }).info({ gone }, "Nodes left the cluster during the job; counted as skipped");
-    this.#d.events.record(target(job), "Normal", "NodesGone", `${gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named}`);
+  #recordLeft(job: ImageJob, left: { gone: readonly string[]; drained: readonly string[] }): void {
+    const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
+    const log = this.#d.logger.child({ job: job.metadata.name });
+    if (left.gone.length > 0) {
+      log.info({ gone: left.gone }, "Nodes left the cluster during the job; counted as skipped");
+      this.#d.events.record(target(job), "Normal", "NodesGone", `${left.gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named(left.gone)}`);
+    }
+    if (left.drained.length > 0) {
+      log.info({ drained: left.drained }, "Nodes were drained during the job; counted as skipped");
+      this.#d.events.record(target(job), "Normal", "NodesDrained", `${left.drained.length} node(s) were drained (cordoned, their worker pod deleted) before their pod finished, counted as skipped: ${named(left.drained)}`);
+    }
   }
 
   #recordFinish(job: ImageJob, phase: "Completed" | "Failed", progress: JobProgress, now: number): void {

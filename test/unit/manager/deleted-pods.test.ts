@@ -3,11 +3,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { CachedPod } from "../../../src/manager/cached-objects.ts";
-import { DeletedPods } from "../../../src/manager/controllers/deleted-pods.ts";
+import { DeletedPods, type NodeView } from "../../../src/manager/controllers/deleted-pods.ts";
 
-const pod = (name: string, node: string, phase: string): CachedPod => ({ metadata: { name }, spec: { nodeName: node }, status: { phase } });
+const pod = (name: string, node: string, phase: string, deleted = false): CachedPod => ({
+  metadata: { name, ...(deleted ? { deletionTimestamp: new Date() } : {}) },
+  spec: { nodeName: node },
+  status: { phase },
+});
 const none = new Set<string>();
-const everyNode = (): boolean => true;
+const everyNode: NodeView = { has: () => true, cordoned: () => false };
 const names = (pods: readonly CachedPod[]): string[] => pods.map((p) => p.metadata.name).sort();
 
 describe("deleted worker pods", () => {
@@ -39,9 +43,35 @@ describe("deleted worker pods", () => {
   test("a pod that went with its node is not a deletion, and a pod the cache never showed is not either", () => {
     const ledger = new DeletedPods();
     ledger.observe("j", [pod("a", "gone", "Pending")], none, everyNode);
-    const observed = ledger.observe("j", [], none, (n) => n !== "gone");
+    const observed = ledger.observe("j", [], none, { has: (n) => n !== "gone", cordoned: () => false });
     assert.deepEqual([observed.deletedOnce, observed.abandoned], [[], []]);
     assert.deepEqual(ledger.observe("j", [], new Set(["n9"]), everyNode).deletedOnce, []);
+  });
+
+  test("a cordoned node whose pod is deleted is being drained: skipped, no new pod, not a failure", () => {
+    const drainingN1: NodeView = { has: () => true, cordoned: (n) => n === "n1" };
+    const ledger = new DeletedPods();
+    ledger.observe("j", [pod("a", "n1", "Running"), pod("b", "n2", "Running")], none, drainingN1);
+    // The drain's eviction: the kubelet stops the pod, reports it Failed, then it goes.
+    const evicting = ledger.observe("j", [pod("a", "n1", "Failed", true), pod("b", "n2", "Running")], none, drainingN1);
+    assert.deepEqual([...evicting.drained], ["n1"]);
+    assert.deepEqual(names(evicting.pods), ["b"], "its failure is not counted");
+    const gone = ledger.observe("j", [pod("b", "n2", "Running")], none, drainingN1);
+    assert.deepEqual([gone.deletedOnce, gone.abandoned, [...gone.drained]], [[], [], ["n1"]]);
+
+    const forced = new DeletedPods();
+    forced.observe("j", [pod("a", "n1", "Pending")], none, drainingN1);
+    assert.deepEqual([...forced.observe("j", [], none, drainingN1).drained], ["n1"], "a forced delete on a cordoned node is a drain too");
+  });
+
+  test("on a cordoned node, a pod that succeeded keeps its result when it is deleted, and an uncordoned node's deleted pod is not a drain", () => {
+    const ledger = new DeletedPods();
+    const draining: NodeView = { has: () => true, cordoned: (n) => n === "n1" };
+    ledger.observe("j", [pod("a", "n1", "Succeeded"), pod("b", "n2", "Running", true)], none, draining);
+    const later = ledger.observe("j", [], none, draining);
+    assert.deepEqual(names(later.pods), ["a"]);
+    assert.deepEqual([...later.drained], []);
+    assert.deepEqual(later.deletedOnce, ["n2"]);
   });
 
   test("forgetting a job forgets its deletions", () => {
