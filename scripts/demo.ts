@@ -35,6 +35,10 @@ try {
   const stack = await startOperatorStack(cluster, work, images, { everyRealNode: true });
   const nodes = stack.nodes.map((node) => ({ node, cri: new GrpcCriClient(node.containerd.endpoint) }));
   clients.push(...nodes.map((n) => n.cri));
+  for (const { node, cri } of nodes) {
+    const runtime = await cri.version();
+    console.log(`${node.name} runs ${runtime.runtimeName} ${runtime.runtimeVersion}`);
+  }
   await stack.core.createNamespace({ body: { metadata: { name: "demo" } } }).catch(() => undefined);
   await runPod(stack.core, { namespace: "demo", name: "web", node: stack.node.name, image: lib("demo-web:2.0"), command: ["/bin/sleep", "3600"] });
   await waitForPod(stack.core, "demo", "web", (_phase, running) => running);

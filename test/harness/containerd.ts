@@ -5,6 +5,7 @@ import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { writeCniConfig } from "./cni.ts";
 import { unmountBelow } from "./mounts.ts";
 import { buildImageLayout } from "./oci/image.ts";
@@ -184,6 +185,14 @@ async function launch(name: string, dir: string, release: ContainerdRelease, san
     env: { ...process.env, PATH: binaries.path },
   });
   await waitFor(`containerd ${name}`, async () => (await ctr(socket, ["version"])).includes("Server"), { timeoutMs: 30_000, daemon });
+  // containerd answers before its CRI plugin has started: after a restart, the CRI says "server
+  // is not initialized yet" while it recovers its pods.
+  const cri = new GrpcCriClient(`unix://${socket}`, { timeoutMs: 5_000 });
+  try {
+    await waitFor(`containerd ${name}'s CRI`, async () => Array.isArray(await cri.listImages()), { timeoutMs: 30_000, daemon });
+  } finally {
+    cri.close();
+  }
   return daemon.pid;
 }
 
