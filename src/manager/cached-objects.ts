@@ -5,6 +5,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import * as z from "../api/zod.ts";
 import { keepBySchema, type Keep, type KeptBy } from "../k8s/keep.ts";
+import { nodeImageKeys } from "./scan-once/node-images.ts";
 
 const labels = z.record(z.string(), z.string());
 /** Typed lists give timestamps as Dates, watch events as RFC 3339 strings. */
@@ -17,20 +18,28 @@ const identity = { name: z.string(), namespace: z.optional(z.string()), uid: z.o
 const NodeSchema = z.object({
   metadata: z.object(identity),
   spec: z.optional(z.object({ unschedulable: z.optional(z.boolean()) })),
-  status: z.optional(z.object({ conditions: z.optional(z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.optional(timestamp) }))) })),
+  status: z.optional(
+    z.object({
+      conditions: z.optional(z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.optional(timestamp) }))),
+      images: z.optional(z.array(z.object({ names: z.optional(z.array(z.string())) }))),
+    }),
+  ),
 });
 
 /**
  * The node filter reads a Node's labels; a job's progress reads whether it is Ready and since when
  * (a pod on a node whose kubelet stopped reporting cannot finish), and whether it is cordoned (a
- * drain deletes the pods of a node on its way out). Only the Ready condition is kept.
+ * drain deletes the pods of a node on its way out). Only the Ready condition is kept, and of the
+ * kubelet's image list one number per image, for choosing who scans first (node-images.ts).
  */
 export const keepNode = keepBySchema(
   z.pipe(
     NodeSchema,
     z.transform(({ metadata, spec, status }) => {
-      const kept: { metadata: typeof metadata; cordoned?: true; ready?: { status: string; since?: Date } } = { metadata };
+      const kept: { metadata: typeof metadata; cordoned?: true; ready?: { status: string; since?: Date }; images?: number[] } = { metadata };
       if (spec?.unschedulable === true) kept.cordoned = true;
+      const images = nodeImageKeys(status?.images);
+      if (images.length > 0) kept.images = images;
       const ready = status?.conditions?.find((c) => c.type === "Ready");
       if (ready !== undefined) kept.ready = { status: ready.status, ...(ready.lastTransitionTime === undefined ? {} : { since: ready.lastTransitionTime }) };
       return kept;

@@ -147,6 +147,11 @@ export class ClusterState {
     return this.nodes.get(name)?.cordoned === true;
   }
 
+  /** A node's image keys (scan-once/node-images.ts), or undefined when its kubelet lists none. */
+  nodeImages(name: string): readonly number[] | undefined {
+    return this.nodes.get(name)?.images;
+  }
+
   /** A node's Ready condition as the cache holds it; undefined for an unknown node or none reported. */
   nodeReadiness(name: string): NodeReadiness | undefined {
     const ready = this.nodes.get(name)?.ready;

@@ -29,7 +29,8 @@ let onlySecondImage: BuiltImage;
 before(async () => {
   cluster = await sharedCluster();
   prepareTrivyDb(trivyCache);
-  // The manager sorts a job's nodes by name; with a first wave of one, the first is the scout.
+  // A first wave of one: two nodes hold the same shared images, so the choice by images ties and
+  // goes to the first by name, the scout.
   const nodes = [...cluster.realNodes()].sort((a, b) => (a.name < b.name ? -1 : 1));
   assert.ok(nodes.length >= 2, "two real nodes");
   [firstNode, secondNode] = [nodes[0]!, nodes[1]!];

@@ -1,11 +1,12 @@
 // Scanning once per run (SPEC §3) on the real API server: an automatic job first runs its first
-// wave alone, and starts the other nodes only once the first wave's scanners have reported; those
-// pods mount the merged verdicts, which a restarted manager picks up instead of waiting again.
-// Virtual nodes: the test plays each kubelet, writing the scanner's and the remover's messages.
+// wave alone, chosen by the images the nodes' kubelets list, and starts the other nodes only once
+// the first wave's scanners have reported; those pods mount the merged verdicts, which a restarted
+// manager picks up instead of waiting again. Virtual nodes: the test plays each kubelet, writing
+// each Node's image list and the scanner's and the remover's messages.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import type { CoreV1Api, CustomObjectsApi, V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1ContainerImage, type V1Pod } from "@kubernetes/client-node";
 import { parseScannerConfig } from "../../src/api/config/load.ts";
 import { formatShareReport, SharedVerdictsSchema, verdictFingerprint } from "../../src/api/scan-verdicts.ts";
 import { completePod, type TestCluster } from "../harness/index.ts";
@@ -17,6 +18,11 @@ let core: CoreV1Api;
 let custom: CustomObjectsApi;
 const running: ManagerProcess[] = [];
 const virtual = ["so-a", "so-b", "so-c", "so-d"];
+// so-a and so-c hold one pool's images, so-b and so-d another's, larger: the name spread (so-a and
+// so-c) would scan the second pool's images on both its nodes.
+const statusImages = (pool: string, count: number): V1ContainerImage[] =>
+  Array.from({ length: count }, (_, i) => ({ names: [`example.test/${pool}/svc-${i}@sha256:${createHash("sha256").update(`${pool}/${i}`).digest("hex")}`, `example.test/${pool}/svc-${i}:v1`], sizeBytes: 1_000_000 }));
+const poolOf = (node: string): V1ContainerImage[] => (node === "so-a" || node === "so-c" ? statusImages("web", 3) : statusImages("batch", 4));
 const scannerConfig = "cacheDir: /var/lib/eraser-trivy\nscanOnce: { firstWaveNodes: 2 }";
 
 const config = `apiVersion: eraser.sh/v1alpha3
@@ -51,7 +57,7 @@ async function finishScanning(pod: V1Pod, verdicts: { flagged: string[]; complia
 }
 
 before(async () => {
-  ({ cluster, core, custom } = await prepareManagerTest(virtual.map((name) => ({ name }))));
+  ({ cluster, core, custom } = await prepareManagerTest(virtual.map((name) => ({ name, status: { images: poolOf(name) } }))));
   await core.deleteNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace }).catch(() => undefined);
   await setManagerConfig(core, config);
 });
@@ -67,7 +73,7 @@ after(async () => {
 });
 
 describe("scan once per run", () => {
-  test("the first wave runs alone and shares; the rest start after it, mounting the merged verdicts, across a manager restart", async () => {
+  test("the first wave, chosen by the images the nodes hold, runs alone and shares; the rest start after it, mounting the merged verdicts, across a manager restart", async () => {
     const first = await startManagerProcess(cluster);
     running.push(first);
     const job = await eventually("an automatic job", async () => (await listImageJobs(custom)).find((j) => j.status?.mode === "automatic")?.metadata.name);
@@ -75,21 +81,26 @@ describe("scan once per run", () => {
       const pods = await workerPods(core, job);
       return pods.length === 2 ? pods : undefined;
     });
-    assert.deepEqual(wave1.map(nodeOf).sort(), ["so-a", "so-c"], "two nodes, spread over the four");
+    assert.deepEqual(wave1.map(nodeOf).sort(), ["so-a", "so-b"], "one node of each pool, the larger pool's first");
     for (const pod of wave1) assert.ok(scannerArgs(pod).includes("--share-verdicts"), "first-wave scanners report their verdicts");
+    const targets = await core.readNamespacedConfigMap({ name: `${job}-nodes`, namespace: operatorNamespace });
+    assert.equal(targets.data?.["firstWave"], "so-a\nso-b", "the first wave is kept with the job's nodes");
+    await first.waitForLog(/"nodes":\["so-a","so-b"\],"sharedImagesCovered":7,"sharedImages":7,"msg":"Chose the first wave by the images the nodes hold"/);
 
     // One first-wave node finishes; the other is still scanning: nobody else may start yet.
-    const [a, c] = [wave1.find((p) => nodeOf(p) === "so-a")!, wave1.find((p) => nodeOf(p) === "so-c")!];
+    const [a, b] = [wave1.find((p) => nodeOf(p) === "so-a")!, wave1.find((p) => nodeOf(p) === "so-b")!];
     await finishScanning(a, { flagged: [vulnerable, disputed], compliant: [clean] });
     await eventually("the manager to count the finished first-wave node", async () => ((await listImageJobs(custom)).find((j) => j.metadata.name === job)?.status?.succeeded === 1 ? true : undefined));
     assert.equal((await workerPods(core, job)).length, 2, "no second-wave pod while a first-wave scanner runs");
 
-    // The manager restarts in between; it must still wait, then share.
+    // The manager restarts in between; it must still wait for the same first wave, then share,
+    // though so-b's kubelet now lists the other pool's images (a choice made now would be so-c).
     await first.stop({ kill: true });
+    await core.patchNodeStatus({ name: "so-b", body: { status: { images: poolOf("so-a") } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
     const second = await startManagerProcess(cluster);
     running.push(second);
     await second.waitForLog(/Started leading/, 40_000);
-    await finishScanning(c, { flagged: [], compliant: [clean, disputed] });
+    await finishScanning(b, { flagged: [], compliant: [clean, disputed] });
 
     const all = await eventually("every node's pod", async () => {
       const pods = await workerPods(core, job);
@@ -100,7 +111,7 @@ describe("scan once per run", () => {
     const verdicts = SharedVerdictsSchema.parse(JSON.parse(verdictsMap.data?.["verdicts.json"] ?? ""));
     assert.equal(verdicts.config, fingerprint);
     assert.deepEqual(verdicts.images, { [vulnerable]: { flagged: true, node: "so-a" }, [clean]: { flagged: false, node: "so-a" } }, "the image the two nodes disagreed on is scanned again");
-    for (const pod of all.filter((p) => nodeOf(p) === "so-b" || nodeOf(p) === "so-d")) {
+    for (const pod of all.filter((p) => nodeOf(p) === "so-c" || nodeOf(p) === "so-d")) {
       assert.ok(scannerArgs(pod).includes("--verdicts=/run/eraser.sh/verdicts/verdicts.json"), `${nodeOf(pod)} reuses the verdicts`);
       assert.ok(!scannerArgs(pod).includes("--share-verdicts"));
       assert.equal(pod.spec?.volumes?.find((v) => v.name === "scan-verdicts")?.configMap?.name, `${job}-verdicts`);
@@ -111,7 +122,7 @@ describe("scan once per run", () => {
     });
     assert.match(shared.message ?? "", /the first 2 nodes shared 2 scan verdicts, 1 non-compliant \(1 left out, see the manager's log\); the other 2 nodes start now/);
 
-    for (const pod of all.filter((p) => nodeOf(p) === "so-b" || nodeOf(p) === "so-d")) await finishScanning(pod, { flagged: [], compliant: [] }, { scanned: 1, scansReused: 2 });
+    for (const pod of all.filter((p) => nodeOf(p) === "so-c" || nodeOf(p) === "so-d")) await finishScanning(pod, { flagged: [], compliant: [] }, { scanned: 1, scansReused: 2 });
     const done = await eventually("the job to complete", async () => {
       const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job);
       return j?.status?.phase === "Completed" ? j : undefined;

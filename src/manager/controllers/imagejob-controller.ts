@@ -20,6 +20,7 @@ import { compileNodeFilter } from "../node-filter.ts";
 import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
+import { firstWaveByImages, scanOnceApplies } from "../scan-once/waves.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
@@ -87,8 +88,8 @@ export class ImageJobController {
 
   async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
     const { all, selected: chosen } = this.#selectedNodes(config);
-    const selected = await this.#d.targets.record(job, chosen);
     const mode = modeOf(job);
+    const { nodes: selected } = await this.#d.targets.record(job, { nodes: chosen, ...this.#chooseFirstWave(job, mode, config, chosen) });
     const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
     const status = { phase: "Running", desired: all.length, skipped: all.length - selected.length, succeeded: 0, failed: 0, startTime: iso(this.#d.clock.now()), mode, dryRun };
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
@@ -97,9 +98,17 @@ export class ImageJobController {
     return { requeueAfterMs: 0 };
   }
 
+  /** When the job scans once per run: its first wave, by the images the nodes' kubelets list. */
+  #chooseFirstWave(job: ImageJob, mode: "manual" | "automatic", config: EraserConfig, nodes: readonly string[]): { firstWave?: string[] } {
+    if (!scanOnceApplies(mode, config, nodes.length)) return {};
+    const wave = firstWaveByImages(nodes, config.components.scanner.config.scanOnce.firstWaveNodes, (n) => this.#d.state.nodeImages(n));
+    this.#d.logger.info({ job: job.metadata.name, nodes: wave.nodes, sharedImagesCovered: wave.shared.covered, sharedImages: wave.shared.of }, "Chose the first wave by the images the nodes hold");
+    return { firstWave: wave.nodes };
+  }
+
   async #advance(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
     const name = job.metadata.name;
-    const targets = await this.#d.targets.get(name);
+    const { nodes: targets, firstWave } = await this.#d.targets.get(name);
     const hasNode = (n: string): boolean => this.#d.state.hasNode(n);
     const cached = onePodPerNode(this.#d.state.podsOfJob(name));
     const pending = this.#d.creator.pending(name, new Set(cached.map((p) => p.spec?.nodeName ?? "")));
@@ -110,7 +119,7 @@ export class ImageJobController {
     this.#refused.settle(name, seen);
     const withoutPod = [...refusedFailures(this.#refused.of(name)), ...observed.abandoned];
     const noPod = new Set([...gone, ...observed.drained, ...withoutPod.map((f) => f.node)]);
-    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, noPod, pods });
+    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(firstWave === undefined ? {} : { firstWave }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);

@@ -1,6 +1,9 @@
 // A job's nodes are chosen once, when it starts, and kept in ConfigMap `<job>-nodes` (owned by
 // the job): a node labelled or added mid-way is honoured by the next job, never by this one, and
-// a restarted manager creates pods for exactly the nodes the job started with.
+// a restarted manager creates pods for exactly the nodes the job started with. When the job scans
+// once per run, its first wave is chosen at the start too and kept beside them (key `firstWave`):
+// the nodes' image lists change as the job removes images, and a restarted manager must wait for
+// the same nodes. A job started by a manager before this key falls back to the name spread.
 import type { ImageJob } from "../../api/imagejob.ts";
 import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
@@ -8,10 +11,19 @@ import { isAlreadyExists } from "../../k8s/errors.ts";
 
 export const targetsConfigMapName = (job: string): string => `${job}-nodes`;
 
+export interface Targets {
+  /** The job's nodes, sorted. */
+  nodes: string[];
+  /** The nodes that scan first, when the job started with scanning once per run. */
+  firstWave?: string[];
+}
+
+const lines = (text: string | undefined): string[] => (text ?? "").split("\n").filter((n) => n !== "");
+
 export class JobTargets {
   readonly #apis: Apis;
   readonly #namespace: string;
-  readonly #cache = new Map<string, string[]>();
+  readonly #cache = new Map<string, Targets>();
 
   constructor(apis: Apis, namespace: string) {
     this.#apis = apis;
@@ -19,7 +31,7 @@ export class JobTargets {
   }
 
   /** Records the nodes a job runs on; if they were recorded before (a restart), keeps those. */
-  async record(job: ImageJob, nodes: readonly string[]): Promise<string[]> {
+  async record(job: ImageJob, chosen: Targets): Promise<Targets> {
     const name = job.metadata.name;
     const body = {
       metadata: {
@@ -28,7 +40,7 @@ export class JobTargets {
         labels: { [labels.job]: name },
         ownerReferences: [{ apiVersion: job.apiVersion, kind: "ImageJob", name, uid: job.metadata.uid ?? "", controller: true }],
       },
-      data: { nodes: nodes.join("\n") },
+      data: { nodes: chosen.nodes.join("\n"), ...(chosen.firstWave === undefined ? {} : { firstWave: chosen.firstWave.join("\n") }) },
     };
     try {
       await this.#apis.core.createNamespacedConfigMap({ namespace: this.#namespace, body });
@@ -36,17 +48,19 @@ export class JobTargets {
       if (!isAlreadyExists(error)) throw error;
       return this.get(name);
     }
-    this.#cache.set(name, [...nodes]);
-    return [...nodes];
+    const targets = { nodes: [...chosen.nodes], ...(chosen.firstWave === undefined ? {} : { firstWave: [...chosen.firstWave] }) };
+    this.#cache.set(name, targets);
+    return targets;
   }
 
-  async get(job: string): Promise<string[]> {
+  async get(job: string): Promise<Targets> {
     const cached = this.#cache.get(job);
     if (cached !== undefined) return cached;
     const cm = await this.#apis.core.readNamespacedConfigMap({ name: targetsConfigMapName(job), namespace: this.#namespace });
-    const nodes = (cm.data?.["nodes"] ?? "").split("\n").filter((n) => n !== "");
-    this.#cache.set(job, nodes);
-    return nodes;
+    const firstWave = cm.data?.["firstWave"];
+    const targets = { nodes: lines(cm.data?.["nodes"]), ...(firstWave === undefined ? {} : { firstWave: lines(firstWave) }) };
+    this.#cache.set(job, targets);
+    return targets;
   }
 
   forget(job: string): void {

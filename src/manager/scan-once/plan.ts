@@ -1,10 +1,11 @@
 // Which of a job's nodes get pods now, when each image is scanned once per run (SPEC §3). Level-
-// triggered like the rest of the controller: from the job's pods and its verdict ConfigMap alone,
-// (1) the first wave runs, sharing its verdicts; (2) once every first-wave pod has finished
-// scanning (or timed out), its verdicts are merged into `<job>-verdicts`; (3) every other node
-// runs, reusing them. A first-wave node that cannot run holds the rest back by --pod-timeout; one
-// that left the cluster, or whose pod was refused, holds nothing back. The first wave is chosen from the nodes the job started
-// with, so a node leaving never moves the wave onto nodes that already run as later ones.
+// triggered like the rest of the controller, from the job's pods, its first wave as chosen at its
+// start (waves.ts) and its verdict ConfigMap alone: (1) the first wave runs, sharing its verdicts;
+// (2) once every first-wave pod has finished scanning (or timed out), its verdicts are merged into
+// `<job>-verdicts`; (3) every other node runs, reusing them. A first-wave node that cannot run
+// holds the rest back by --pod-timeout; one that left the cluster, or whose pod was refused, holds
+// nothing back. The first wave is chosen from the nodes the job started with, so a node leaving
+// never moves the wave onto nodes that already run as later ones.
 import type { EraserConfig } from "../../api/config/types.ts";
 import type { ImageJob } from "../../api/imagejob.ts";
 import { verdictFingerprint } from "../../api/scan-verdicts.ts";
@@ -27,6 +28,8 @@ export interface WaveInputs {
   config: EraserConfig;
   /** The job's nodes, sorted, as it started with them. */
   targets: readonly string[];
+  /** The first wave chosen when the job started (waves.ts); without it, the name spread. */
+  firstWave?: readonly string[];
   /** Those of them that get no pod: they left the cluster (gone-nodes.ts), or the API server refused theirs (refused-pods.ts). */
   noPod: ReadonlySet<string>;
   /** The job's pods, one per node. */
@@ -59,7 +62,7 @@ export async function planWave(d: ScanOnceDeps, w: WaveInputs): Promise<Wave> {
   const name = w.job.metadata.name;
   const reuse: Wave = { nodes: present, scanVerdicts: { role: "reuse", configMap: verdictsConfigMapName(name) } };
   if (await d.store.exists(name)) return reuse;
-  const first = firstWave(w.targets, w.config.components.scanner.config.scanOnce.firstWaveNodes).filter((n) => !w.noPod.has(n));
+  const first = (w.firstWave ?? firstWave(w.targets, w.config.components.scanner.config.scanOnce.firstWaveNodes)).filter((n) => !w.noPod.has(n));
   const firstPods = w.pods.filter((p) => first.includes(p.spec?.nodeName ?? ""));
   if (firstPods.length < first.length || !firstPods.every((p) => doneScanning(p, d))) return { nodes: first, scanVerdicts: { role: "share" } };
   const reports = firstPods.map((p) => ({ node: p.spec?.nodeName ?? "?", message: scannerState(p)?.message ?? "" }));

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { defaultEraserConfig } from "../../../src/api/config/defaults.ts";
 import { jobProgress } from "../../../src/manager/controllers/job-progress.ts";
 import { keepConfigMap, keepNode, keepPod, keepWhole, type CachedPod } from "../../../src/manager/cached-objects.ts";
+import { nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
 import { buildWorkerPod } from "../../../src/manager/pods/build.ts";
 import { kubeletLikeNode } from "../../harness/kubelet-like-node.ts";
 
@@ -84,13 +85,16 @@ describe("what the manager's caches keep", () => {
     assert.deepEqual(pod, { metadata: { name: "p", labels: { a: "b" } }, spec: { nodeName: "n" }, status: {} });
   });
 
-  test("a kubelet-like Node keeps its name, labels and readiness and drops the rest of its status (50 images, conditions)", () => {
+  test("a kubelet-like Node keeps its name, labels, readiness and a number per image, and drops the rest of its status", () => {
     const spec = kubeletLikeNode("aks-nodepool1-31415926-vmss000000", 0);
-    const full = JSON.parse(JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: spec.name, labels: spec.labels, annotations: spec.annotations, resourceVersion: "12" }, status: spec.status })) as { status: { conditions: { type: string; lastTransitionTime: string }[] } };
+    const full = JSON.parse(JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: spec.name, labels: spec.labels, annotations: spec.annotations, resourceVersion: "12" }, status: spec.status })) as { status: { conditions: { type: string; lastTransitionTime: string }[]; images: { names: string[] }[] } };
     const readySince = full.status.conditions.find((c) => c.type === "Ready")?.lastTransitionTime ?? "";
     const node = kept(keepNode(full));
-    assert.deepEqual(node, { metadata: { name: spec.name, labels: spec.labels, resourceVersion: "12" }, ready: { status: "True", since: new Date(readySince) } });
-    assert.ok(JSON.stringify(node).length * 10 < JSON.stringify(full).length);
+    const images = nodeImageKeys(full.status.images);
+    assert.equal(images.length, 50, "one key per image of the kubelet's list");
+    assert.deepEqual(node, { metadata: { name: spec.name, labels: spec.labels, resourceVersion: "12" }, ready: { status: "True", since: new Date(readySince) }, images });
+    assert.ok(JSON.stringify(node).length * 8 < JSON.stringify(full).length, `kept ${JSON.stringify(node).length} of ${JSON.stringify(full).length} bytes`);
+    assert.equal(Object.hasOwn(kept(keepNode({ metadata: { name: "bare" } })), "images"), false, "a Node without an image list keeps no key for it");
   });
 
   test("an object without a name is refused with the reason, not cached as something else", () => {

@@ -7,7 +7,8 @@ import { formatShareReport, verdictFingerprint, type SharedVerdicts } from "../.
 import type { CachedPod } from "../../../src/manager/cached-objects.ts";
 import { mergeShareReports } from "../../../src/manager/scan-once/merge.ts";
 import { planWave } from "../../../src/manager/scan-once/plan.ts";
-import { firstWave, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
+import { nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
+import { firstWave, firstWaveByImages, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
 
 const imageId = (seed: string): string => `sha256:${createHash("sha256").update(seed).digest("hex")}`;
 const [alpine, nginx, redis] = ["alpine", "nginx", "redis"].map(imageId) as [string, string, string];
@@ -18,6 +19,59 @@ describe("scan once: the first wave", () => {
     assert.deepEqual(firstWave(nodes, 2), ["aks-pool1-0", "aks-pool2-5"], "one node from each pool");
     assert.deepEqual(firstWave(nodes, 3), ["aks-pool1-0", "aks-pool1-3", "aks-pool2-6"]);
     assert.deepEqual(firstWave(nodes.slice(0, 2), 3), nodes.slice(0, 2));
+  });
+
+  // Pools as a cluster grows them: a big general pool and two small special ones, each node holding
+  // its pool's images (repo digests, as a kubelet lists them) and the images every node runs.
+  const poolImages = (pool: string, count: number): { names: string[] }[] =>
+    Array.from({ length: count }, (_, i) => ({ names: [`contoso.azurecr.io/${pool}/svc-${i}@sha256:${createHash("sha256").update(`${pool}/${i}`).digest("hex")}`, `contoso.azurecr.io/${pool}/svc-${i}:v1`] }));
+  const everyNode = [{ names: ["mcr.microsoft.com/oss/kubernetes/kube-proxy@sha256:" + "a".repeat(64)] }, { names: ["mcr.microsoft.com/oss/kubernetes/pause:3.6"] }];
+  const cluster = new Map<string, number[]>();
+  for (let i = 0; i < 20; i++) cluster.set(`aks-general-${String(i).padStart(2, "0")}`, nodeImageKeys([...everyNode, ...poolImages("general", 10)]));
+  for (let i = 0; i < 3; i++) cluster.set(`aks-gpu-${i}`, nodeImageKeys([...everyNode, ...poolImages("gpu", 6)]));
+  for (let i = 0; i < 2; i++) cluster.set(`aks-infra-${i}`, nodeImageKeys([...everyNode, ...poolImages("infra", 4)]));
+  const sorted = [...cluster.keys()].sort();
+
+  test("by the images the nodes hold: one node of each pool, where the name spread took the big pool only", () => {
+    assert.deepEqual(firstWave(sorted, 3), ["aks-general-00", "aks-general-08", "aks-general-16"], "the spread: 3 nodes of the general pool");
+    const wave = firstWaveByImages(sorted, 3, (n) => cluster.get(n));
+    assert.deepEqual(wave.nodes, ["aks-general-00", "aks-gpu-0", "aks-infra-0"]);
+    assert.deepEqual(wave.shared, { covered: 2 + 10 + 6 + 4, of: 2 + 10 + 6 + 4 }, "every image held by two nodes or more has a first-wave holder");
+  });
+
+  test("an image only one node holds saves nothing; ties go to the first by name", () => {
+    const shared = nodeImageKeys([{ names: ["docker.io/library/nginx@sha256:" + "1".repeat(64)] }]);
+    const images = new Map([
+      ["n1", shared],
+      ["n2", nodeImageKeys([{ names: ["docker.io/library/nginx@sha256:" + "1".repeat(64)] }, ...poolImages("only-n2", 5)])],
+      ["n3", []],
+    ]);
+    assert.deepEqual(firstWaveByImages(["n1", "n2", "n3"], 1, (n) => images.get(n)).nodes, ["n1"]);
+  });
+
+  test("without image lists, or once every shared image is covered, the rest is the name spread", () => {
+    const nodes = Array.from({ length: 10 }, (_, i) => `aks-pool${i < 5 ? 1 : 2}-${i}`);
+    assert.deepEqual(firstWaveByImages(nodes, 3, () => undefined).nodes, firstWave(nodes, 3));
+    const one = nodeImageKeys(poolImages("p", 3));
+    const images = new Map([["aks-pool2-7", one], ["aks-pool2-8", one]]);
+    assert.deepEqual(firstWaveByImages(nodes, 3, (n) => images.get(n)).nodes, ["aks-pool1-0", "aks-pool1-3", "aks-pool2-7"], "the holder first, then the spread");
+    assert.deepEqual(firstWaveByImages(nodes.slice(0, 2), 3, () => undefined).nodes, nodes.slice(0, 2));
+  });
+
+  test("a large first wave of a large cluster is exact: each pick saves the most of what is left", () => {
+    // 5,000 nodes in 250 pools of 20: a first wave of 300 takes one node of each pool, then 50 by the spread.
+    const pools = new Map<number, number[]>();
+    const nodes = Array.from({ length: 5000 }, (_, i) => `node-${String(i).padStart(4, "0")}`);
+    const poolOf = (node: string): number => Number(node.slice(5)) % 250;
+    const imagesOf = (node: string): number[] => {
+      const pool = poolOf(node);
+      if (!pools.has(pool)) pools.set(pool, nodeImageKeys(poolImages(`pool-${pool}`, 40 + (pool % 10))));
+      return pools.get(pool) ?? [];
+    };
+    const wave = firstWaveByImages(nodes, 300, imagesOf);
+    assert.equal(wave.nodes.length, 300);
+    assert.equal(new Set(wave.nodes.map(poolOf)).size, 250, "every pool has a node in the first wave");
+    assert.deepEqual(wave.shared, { covered: wave.shared.of, of: [...pools.values()].reduce((n, keys) => n + keys.length, 0) });
   });
 
   test("applies to automatic runs with the scanner, when nodes are left after the first wave", () => {
@@ -116,6 +170,18 @@ describe("scan once: which nodes get pods", () => {
     assert.equal(restarted.shared, undefined);
     const manual = await planWave(deps(store(false)), { job, mode: "manual", config, targets, noPod: none, pods: [] });
     assert.deepEqual(manual, { nodes: targets });
+  });
+
+  test("the first wave chosen at the job's start is the one that runs, not the name spread", async () => {
+    const s = store(false);
+    const chosen = await planWave(deps(s), { job, mode: "automatic", config, targets, firstWave: ["n3"], noPod: none, pods: [] });
+    assert.deepEqual(chosen, { nodes: ["n3"], scanVerdicts: { role: "share" } });
+    const report = formatShareReport(verdictFingerprint(config.components.scanner.config), { flagged: [alpine], compliant: [] });
+    const waiting = await planWave(deps(s), { job, mode: "automatic", config, targets, firstWave: ["n3"], noPod: none, pods: [pod("n1", report)] });
+    assert.deepEqual(waiting.nodes, ["n3"], "n1's report does not count: n3 is the first wave");
+    const shared = await planWave(deps(s), { job, mode: "automatic", config, targets, firstWave: ["n3"], noPod: none, pods: [pod("n3", report)] });
+    assert.deepEqual(shared.nodes, targets);
+    assert.deepEqual(s.created[0]?.images[alpine], { flagged: true, node: "n3" });
   });
 
   test("a node that left the cluster gets no pod; a first wave that left holds nothing back", async () => {
