@@ -85,6 +85,8 @@ describe("scan once per run", () => {
     for (const pod of wave1) assert.ok(scannerArgs(pod).includes("--share-verdicts"), "first-wave scanners report their verdicts");
     const targets = await core.readNamespacedConfigMap({ name: `${job}-nodes`, namespace: operatorNamespace });
     assert.equal(targets.data?.["firstWave"], "so-a\nso-b", "the first wave is kept with the job's nodes");
+    const started = await eventually("the JobStarted Event", async () => (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.find((e) => e.reason === "JobStarted"));
+    assert.match(started.message ?? "", /^automatic job started: 4 of \d+ nodes selected; first to scan, for the others to reuse: so-a, so-b$/, "the real nodes are filtered out");
     await first.waitForLog(/"nodes":\["so-a","so-b"\],"sharedImagesCovered":7,"sharedImages":7,"msg":"Chose the first wave by the images the nodes hold"/);
 
     // One first-wave node finishes; the other is still scanning: nobody else may start yet.

@@ -48,6 +48,8 @@ export interface ImageJobControllerDeps {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** Up to 10 names, then how many more: an Event's message is for people, and a list may be 1,000 nodes. */
+const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
 const recheckMs = 30_000;
 const target = (job: ImageJob): { apiVersion: string; kind: string; name: string; uid?: string } => ({
   apiVersion: job.apiVersion,
@@ -89,12 +91,13 @@ export class ImageJobController {
   async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
     const { all, selected: chosen } = this.#selectedNodes(config);
     const mode = modeOf(job);
-    const { nodes: selected } = await this.#d.targets.record(job, { nodes: chosen, ...this.#chooseFirstWave(job, mode, config, chosen) });
+    const { nodes: selected, firstWave } = await this.#d.targets.record(job, { nodes: chosen, ...this.#chooseFirstWave(job, mode, config, chosen) });
     const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
     const status = { phase: "Running", desired: all.length, skipped: all.length - selected.length, succeeded: 0, failed: 0, startTime: iso(this.#d.clock.now()), mode, dryRun };
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     this.#d.metrics.jobStarted(mode);
-    this.#d.events.record(target(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}`);
+    const scout = firstWave === undefined ? "" : `; first to scan, for the others to reuse: ${named(firstWave)}`;
+    this.#d.events.record(target(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}${scout}`);
     return { requeueAfterMs: 0 };
   }
 
@@ -241,7 +244,6 @@ export class ImageJobController {
   }
 
   #recordLeft(job: ImageJob, left: { gone: readonly string[]; drained: readonly string[] }): void {
-    const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
     const log = this.#d.logger.child({ job: job.metadata.name });
     if (left.gone.length > 0) {
       log.info({ gone: left.gone }, "Nodes left the cluster during the job; counted as skipped");
