@@ -1,13 +1,16 @@
 // A worker pod the real kubelet cannot run: the job's status names the container and the kubelet's
 // reason. An image name the kubelet cannot parse fails the node at once; an image that cannot be
-// pulled (this machine reaches no registry) fails it at the pod timeout. Nothing is removed.
+// pulled (this machine reaches no registry) fails it at the pod timeout; a node whose kubelet
+// stops reporting fails at the pod timeout, and its pod never runs once the kubelet is back.
+// Nothing is removed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { CoreV1Api } from "@kubernetes/client-node";
 import type { ImageJob } from "../../src/api/imagejob.ts";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
-import { eventually } from "../harness/manager-run.ts";
+import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, listImageJobs, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 import { localWorkerImage, realNodeConfig, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 
@@ -34,9 +37,12 @@ async function useRemover(s: OperatorStack, remover: string): Promise<void> {
   const base = realNodeConfig();
   const shipped = `image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} }`;
   assert.ok(base.includes(shipped));
+  const wanted = base.replace(shipped, remover);
+  const current = await s.core.readNamespacedConfigMap({ name: "eraser-manager-config", namespace: operatorNamespace });
+  if (current.data?.["controller_manager_config.yaml"] === wanted) return;
   const reloads = (): number => s.manager.logs.filter((l) => l.includes("Loaded changed manager config")).length;
   const before = reloads();
-  await setManagerConfig(s.core, base.replace(shipped, remover));
+  await setManagerConfig(s.core, wanted);
   await eventually("the manager to load the new config", () => Promise.resolve(reloads() > before ? true : undefined));
 }
 
@@ -53,6 +59,26 @@ async function victimStays(s: OperatorStack): Promise<void> {
   const cri = new GrpcCriClient(s.node.containerd.endpoint);
   try {
     assert.ok((await cri.listImages()).some((i) => i.repoTags.includes(victim)), "the listed image is still on the node");
+  } finally {
+    cri.close();
+  }
+}
+
+/** What the node lifecycle controller says of a node: its Ready status and whether it is tainted unreachable. */
+async function nodeState(core: CoreV1Api, name: string): Promise<{ ready: string; unreachable: boolean }> {
+  const node = await core.readNode({ name });
+  return {
+    ready: node.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "none",
+    unreachable: (node.spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable"),
+  };
+}
+
+/** The pod sandboxes and containers a pod ever had on a node's containerd (the kubelet labels them). */
+async function runtimeTraces(s: OperatorStack, pod: string): Promise<number> {
+  const cri = new GrpcCriClient(s.node.containerd.endpoint);
+  try {
+    const sandboxes = (await cri.listPodSandboxes()).filter((x) => x.name === pod && x.namespace === operatorNamespace);
+    return sandboxes.length + (await cri.listContainers()).filter((c) => c.labels["io.kubernetes.pod.name"] === pod).length;
   } finally {
     cri.close();
   }
@@ -87,4 +113,35 @@ describe("a worker pod the kubelet cannot run", () => {
     await victimStays(stack);
   });
 
+  test("a node whose kubelet stops reporting fails at the pod timeout, and its pod never runs when the kubelet comes back", async () => {
+    assert.ok(stack && cluster);
+    const s = stack;
+    await useRemover(s, `image: { repo: ${localWorkerImage.repo}, tag: ${localWorkerImage.tag} }`);
+    const node = s.node.name;
+    const seen = new Set((await listImageJobs(s.custom)).map((j) => j.metadata.name));
+    cluster.freezeKubelet(node);
+    let pod = "";
+    try {
+      // The node lifecycle controller's grace period (50 s by default) before it calls the node lost.
+      await eventually("the control plane to call the node lost", async () => ((await nodeState(s.core, node)).ready === "Unknown" ? true : undefined), 120_000);
+      await applyImageList(s.custom, "imagelist", [victim]);
+      const job = await jobThatEnds(s, seen, (podTimeoutS + 90) * 1000);
+      assert.equal(job.status?.phase, "Failed", JSON.stringify(job.status));
+      assert.match(job.status?.failedNodes?.[0]?.reason ?? "", new RegExp(`^worker pod eraser-\\S+ cannot finish: node ${node} has not been Ready \\(Unknown\\) since `));
+      const pods = await workerPods(s.core, job.metadata.name);
+      pod = pods[0]?.metadata?.name ?? "";
+      assert.equal(pods.length, 1);
+      assert.ok(pods[0]?.metadata?.deletionTimestamp !== undefined, "the pod that never ran is deleted when its job ends; only its kubelet can finish the deletion");
+    } finally {
+      cluster.thawKubelet(node);
+    }
+    // Back: the kubelet must finish the deletion without starting the pod for a job already decided.
+    await eventually("the node to be Ready and untainted again", async () => {
+      const state = await nodeState(s.core, node);
+      return state.ready === "True" && !state.unreachable ? true : undefined;
+    }, 120_000);
+    await eventually("the deleted pod to go", async () => ((await s.core.listNamespacedPod({ namespace: operatorNamespace, fieldSelector: `metadata.name=${pod}` })).items.length === 0 ? true : undefined), 60_000);
+    assert.equal(await runtimeTraces(s, pod), 0, "no sandbox or container of the pod was ever made on the node");
+    await victimStays(s);
+  });
 });

@@ -131,6 +131,25 @@ export class TestCluster {
     writeState(this.#state);
   }
 
+  /**
+   * Freezes a real node's kubelet (SIGSTOP) without ending it: to the control plane the node is
+   * lost, as when its network goes (no status, no lease renewed, no pod started), while its
+   * containerd and containers run on. `thawKubelet` resumes it where it stopped.
+   */
+  freezeKubelet(name: string): void {
+    process.kill(this.#realNode(name).kubeletPid, "SIGSTOP");
+  }
+
+  thawKubelet(name: string): void {
+    process.kill(this.#realNode(name).kubeletPid, "SIGCONT");
+  }
+
+  #realNode(name: string): ClusterState["nodes"][number] {
+    const real = this.#state.nodes.find((n) => n.name === name);
+    if (real === undefined) throw new Error(`${name} is not a real node of the test ground`);
+    return real;
+  }
+
   async deleteNode(name: string): Promise<void> {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
     const real = this.#state.nodes.find((n) => n.name === name);

@@ -46,6 +46,8 @@ export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid, "SIGTERM");
+    // A frozen process (cluster.freezeKubelet) acts on SIGTERM only once it runs again.
+    process.kill(pid, "SIGCONT");
   } catch {
     return;
   }
