@@ -5,6 +5,12 @@
 // A 30-bit hash: small integers stay unboxed in V8's arrays, and a rare collision only makes one
 // node look a little more alike another, which can only change who scans first, never a verdict.
 
+/**
+ * At most this many images a node: the kubelet lists its largest first, 50 by default, but
+ * `--node-status-max-images=-1` lists them all, and the cache must stay small at 5,000 nodes.
+ */
+export const maxImagesPerNode = 100;
+
 export interface StatusImage {
   names?: readonly string[] | undefined;
 }
@@ -25,10 +31,10 @@ function hash30(text: string): number {
   return (h >>> 0) & 0x3fffffff;
 }
 
-/** One key per distinct image of a Node's `status.images`, sorted; empty when it lists none. */
+/** One key per distinct image of a Node's `status.images` (its first 100), sorted; empty when it lists none. */
 export function nodeImageKeys(images: readonly StatusImage[] | undefined): number[] {
   const keys = new Set<number>();
-  for (const image of images ?? []) {
+  for (const image of (images ?? []).slice(0, maxImagesPerNode)) {
     const k = key(image.names ?? []);
     if (k !== undefined) keys.add(hash30(k));
   }

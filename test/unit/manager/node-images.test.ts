@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
+import { maxImagesPerNode, nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
 
 const digest = "sha256:" + "ab".repeat(32);
 
@@ -16,6 +16,13 @@ describe("a Node's image keys", () => {
     const keys = nodeImageKeys([{ names: ["example.test/local:1"] }, { names: ["example.test/local:2"] }, { names: [`docker.io/library/nginx@${digest}`] }]);
     assert.equal(keys.length, 3);
     assert.deepEqual(nodeImageKeys([{ names: ["example.test/local:1", "example.test/local:latest"] }]), nodeImageKeys([{ names: ["example.test/local:1"] }]));
+  });
+
+  test("a kubelet that lists every image (--node-status-max-images=-1) is kept to its largest 100", () => {
+    const listed = Array.from({ length: 400 }, (_, i) => ({ names: [`example.test/svc-${i}:v1`] }));
+    const keys = nodeImageKeys(listed);
+    assert.equal(keys.length, maxImagesPerNode);
+    assert.deepEqual(keys, nodeImageKeys(listed.slice(0, maxImagesPerNode)), "the first listed, which the kubelet sorts largest first");
   });
 
   test("keys are small integers, sorted and distinct; no list or nameless entries give none", () => {
