@@ -9,6 +9,7 @@ import { eventually } from "../harness/manager-run.ts";
 import { ResilientInformer } from "../../src/k8s/informer.ts";
 import { continueFrom, listedPage } from "../../src/k8s/paged-list.ts";
 import { keepNode, type CachedNode } from "../../src/manager/cached-objects.ts";
+import { nodeImageKeys } from "../../src/manager/scan-once/node-images.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 
 let cluster: TestCluster;
@@ -30,7 +31,7 @@ after(async () => {
 });
 
 describe("informer cache", () => {
-  test("Nodes are listed two per page and cached with their labels and readiness only; watch updates and deletes are kept the same way", async () => {
+  test("Nodes are listed two per page and cached with their labels, readiness and a number per image only; watch updates and deletes are kept the same way", async () => {
     const pages: (string | undefined)[] = [];
     const informer = new ResilientInformer<CachedNode>({
       kubeConfig: cluster.kubeConfig(),
@@ -52,16 +53,18 @@ describe("informer cache", () => {
       assert.deepEqual(informer.list().map((n) => n.metadata.name).sort(), names);
       const first = informer.get(names[0] ?? "");
       assert.equal(first?.metadata.labels?.["agentpool"], "nodepool1");
-      assert.deepEqual(Object.keys(first ?? {}).sort(), ["metadata", "ready"], "of the node's status (50 images) only its readiness is cached");
+      assert.deepEqual(Object.keys(first ?? {}).sort(), ["images", "metadata", "ready"], "of the node's status only its readiness and its images' keys are cached");
       assert.deepEqual(Object.keys(first?.ready ?? {}).sort(), ["since", "status"]);
-      assert.equal((await core.readNode({ name: names[0] ?? "" })).status?.images?.length, 50, "the API server has the full node");
+      const full = await core.readNode({ name: names[0] ?? "" });
+      assert.equal(full.status?.images?.length, 50, "the API server has the full node");
+      assert.deepEqual(first?.images, nodeImageKeys(full.status?.images), "one number per listed image");
 
       await core.patchNode({ name: names[0] ?? "", body: { metadata: { labels: { "eraser.sh/cleanup.filter": "true" } }, spec: { unschedulable: true } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
       const updated = await eventually("the label change reaches the cache", () => {
         const node = informer.get(names[0] ?? "");
         return Promise.resolve(node?.metadata.labels?.["eraser.sh/cleanup.filter"] === "true" ? node : undefined);
       }, 15_000);
-      assert.deepEqual(Object.keys(updated).sort(), ["cordoned", "metadata", "ready"], "a cordon is kept, as a drain leaves it");
+      assert.deepEqual(Object.keys(updated).sort(), ["cordoned", "images", "metadata", "ready"], "a cordon is kept, as a drain leaves it");
 
       await core.deleteNode({ name: names[4] ?? "" });
       await eventually("the deletion reaches the cache", () => Promise.resolve(informer.get(names[4] ?? "") === undefined ? true : undefined), 15_000);
