@@ -222,14 +222,15 @@ export class ImageJobController {
     this.#recordFinish(job, phase, progress, now);
     await this.#updateImageList(job, counts, now);
     if (progress.failed > 0) await this.#deleteUnstartedPods(job.metadata.name);
-    return { requeueAfterMs: delay };
+    return { requeueAfterMs: progress.failed > 0 ? Math.min(delay, recheckMs) : delay };
   }
 
   /**
    * A pod still Pending when its job ends never ran and never will be waited for; it holds its
    * requests on the node (the scanner asks for a whole core) until the job's cleanup, 24 hours
-   * after a failure by default. Its reason is in the job's status and Events; pods that ran stay
-   * until the cleanup, for their logs.
+   * after a failure by default, and a lost node whose kubelet comes back would run it for a job
+   * already decided. Its reason is in the job's status and Events; pods that ran stay until the
+   * cleanup, for their logs.
    */
   async #deleteUnstartedPods(job: string): Promise<void> {
     try {
@@ -278,10 +279,16 @@ export class ImageJobController {
   }
 
   async #cleanup(job: ImageJob): Promise<ReconcileResult> {
+    const name = job.metadata.name;
     const deleteAfter = job.status?.deleteAfter === undefined ? 0 : new Date(job.status.deleteAfter).getTime();
     const wait = deleteAfter - this.#d.clock.now();
-    if (wait > 0) return { requeueAfterMs: wait };
-    const name = job.metadata.name;
+    if (wait > 0) {
+      // Level-triggered: an unstarted pod the job's end did not delete (the API server refused,
+      // or the manager stopped in between) is deleted on the next pass, whoever ended the job.
+      const unstarted = this.#d.state.podsOfJob(name).some((p) => p.status?.phase === "Pending" && p.metadata.deletionTimestamp === undefined);
+      if (unstarted) await this.#deleteUnstartedPods(name);
+      return { requeueAfterMs: unstarted ? Math.min(wait, recheckMs) : wait };
+    }
     // Pods go with the job through owner references; deleting them directly is just faster.
     await this.#d.apis.core.deleteCollectionNamespacedPod({ namespace: this.#d.namespace, labelSelector: `${labels.job}=${name}` }).catch(() => undefined);
     try {
