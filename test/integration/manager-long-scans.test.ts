@@ -96,5 +96,14 @@ describe("a long scan", () => {
     assert.deepEqual((await staying()).sort(), [lost, scanning]);
     await new Promise((r) => setTimeout(r, 1000)); // Events are recorded without waiting
     assert.deepEqual((await nodeFailedEvents()).map((m) => m.split(":")[0]).sort(), [`node ${lost}`, `node ${stuck}`], "one NodeFailed event per node, not one more at the end");
+
+    // The lost node comes back and its pod finishes: said as an Event; the ended job stays as it was.
+    await completePod(core, operatorNamespace, podOn(lost), { collector: { exitCode: 0 }, "trivy-scanner": { exitCode: 0 }, remover: { exitCode: 0, message: nodeResult(2, { scanned: 5 }) } });
+    const late = await eventually("a NodeFinishedLate Event", async () =>
+      (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.find((e) => e.reason === "NodeFinishedLate"),
+    10_000);
+    assert.equal(late.message, `node ${lost}: its worker pod finished after the job counted the node failed, removing 2 image(s) (2000 bytes); the job's totals do not include them`);
+    const after = (await listImageJobs(custom)).find((x) => x.metadata.name === job)?.status ?? {};
+    assert.deepEqual({ phase: after.phase, failed: after.failed, removed: after.removed }, { phase: "Completed", failed: 2, removed: 4 }, "the job's result does not change after it ended");
   });
 });

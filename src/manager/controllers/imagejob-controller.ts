@@ -25,6 +25,7 @@ import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
 import { DeletedPods } from "./deleted-pods.ts";
+import { LateResults } from "./late-results.ts";
 import { refusedFailures, RefusedPods } from "./refused-pods.ts";
 import { addNodeFailures, jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
@@ -63,6 +64,7 @@ export class ImageJobController {
   readonly #failed = new FailedNodes();
   readonly #refused = new RefusedPods();
   readonly #deleted = new DeletedPods();
+  readonly #late = new LateResults();
 
   constructor(deps: ImageJobControllerDeps) {
     this.#d = deps;
@@ -285,7 +287,9 @@ export class ImageJobController {
     if (wait > 0) {
       // Level-triggered: an unstarted pod the job's end did not delete (the API server refused,
       // or the manager stopped in between) is deleted on the next pass, whoever ended the job.
-      const unstarted = this.#d.state.podsOfJob(name).some((p) => p.status?.phase === "Pending" && p.metadata.deletionTimestamp === undefined);
+      const pods = this.#d.state.podsOfJob(name);
+      this.#tellLate(job, pods);
+      const unstarted = pods.some((p) => p.status?.phase === "Pending" && p.metadata.deletionTimestamp === undefined);
       if (unstarted) await this.#deleteUnstartedPods(name);
       return { requeueAfterMs: unstarted ? Math.min(wait, recheckMs) : wait };
     }
@@ -301,6 +305,15 @@ export class ImageJobController {
     return undefined;
   }
 
+  /** Failed nodes whose pods finished after the job ended (late-results.ts): one Event each. */
+  #tellLate(job: ImageJob, pods: readonly CachedPod[]): void {
+    const failed = (job.status?.failedNodes ?? []).map((f) => f.node);
+    for (const late of this.#late.observe(job.metadata.name, failed, pods)) {
+      this.#d.logger.info({ job: job.metadata.name, ...late }, "A node counted failed finished after its job ended; the job's totals stay as they were");
+      this.#d.events.record(target(job), "Normal", "NodeFinishedLate", `node ${late.node}: its worker pod finished after the job counted the node failed, removing ${late.removed} image(s) (${late.removedBytes} bytes); the job's totals do not include them`);
+    }
+  }
+
   #forget(name: string): void {
     this.#d.creator.forget(name);
     this.#d.targets.forget(name);
@@ -308,6 +321,7 @@ export class ImageJobController {
     this.#failed.forget(name);
     this.#refused.forget(name);
     this.#deleted.forget(name);
+    this.#late.forget(name);
   }
 }
 
