@@ -5,8 +5,8 @@
 // the nodes' image lists change as the job removes images, and a restarted manager must wait for
 // the same nodes. A job started by a manager before this key falls back to the name spread.
 import type { ImageJob } from "../../api/imagejob.ts";
-import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
+import { jobConfigMapMetadata } from "../job-configmap.ts";
 import { isAlreadyExists } from "../../k8s/errors.ts";
 
 export const targetsConfigMapName = (job: string): string => `${job}-nodes`;
@@ -34,12 +34,7 @@ export class JobTargets {
   async record(job: ImageJob, chosen: Targets): Promise<Targets> {
     const name = job.metadata.name;
     const body = {
-      metadata: {
-        name: targetsConfigMapName(name),
-        namespace: this.#namespace,
-        labels: { [labels.job]: name },
-        ownerReferences: [{ apiVersion: job.apiVersion, kind: "ImageJob", name, uid: job.metadata.uid ?? "", controller: true }],
-      },
+      metadata: jobConfigMapMetadata(job, targetsConfigMapName(name), this.#namespace),
       data: { nodes: chosen.nodes.join("\n"), ...(chosen.firstWave === undefined ? {} : { firstWave: chosen.firstWave.join("\n") }) },
     };
     try {

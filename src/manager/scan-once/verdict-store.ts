@@ -3,8 +3,8 @@
 // a restarted manager reads it back instead of waiting for the first wave again.
 import type { ImageJob } from "../../api/imagejob.ts";
 import { verdictsKey, type SharedVerdicts } from "../../api/scan-verdicts.ts";
-import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
+import { jobConfigMapMetadata } from "../job-configmap.ts";
 import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
 
 export const verdictsConfigMapName = (job: string): string => `${job}-verdicts`;
@@ -36,12 +36,7 @@ export class VerdictStore {
   async create(job: ImageJob, verdicts: SharedVerdicts): Promise<void> {
     const name = job.metadata.name;
     const body = {
-      metadata: {
-        name: verdictsConfigMapName(name),
-        namespace: this.#namespace,
-        labels: { [labels.job]: name },
-        ownerReferences: [{ apiVersion: job.apiVersion, kind: "ImageJob", name, uid: job.metadata.uid ?? "", controller: true }],
-      },
+      metadata: jobConfigMapMetadata(job, verdictsConfigMapName(name), this.#namespace),
       data: { [verdictsKey]: JSON.stringify(verdicts) },
     };
     try {
