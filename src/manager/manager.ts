@@ -18,6 +18,7 @@ import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
+import { DeletedPodsStore } from "./controllers/deleted-pods-store.ts";
 import { JobTargets } from "./controllers/job-targets.ts";
 import { VerdictStore } from "./scan-once/verdict-store.ts";
 import { runLeaderElection } from "./leader/election.ts";
@@ -177,6 +178,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     creator,
     targets: new JobTargets(apis, o.namespace),
     verdicts: new VerdictStore(apis, o.namespace),
+    deletedPods: new DeletedPodsStore(apis, o.namespace, logger.child({ controller: "imagejob" })),
     podTimeoutMs: o.podTimeoutMs,
     logger: logger.child({ controller: "imagejob" }),
     onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),

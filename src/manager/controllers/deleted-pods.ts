@@ -8,6 +8,7 @@
 // node whose pod is deleted is being drained, on its way out of the cluster (an upgrade, a
 // scale-down): it counts as skipped, as a node that left does (ADR 0011).
 import type { CachedPod } from "../cached-objects.ts";
+import type { SavedLedger } from "./deleted-pods-record.ts";
 import type { NodeFailure } from "./job-progress.ts";
 
 /** Deletions of a node's unfinished pods after which it gets no new pod. */
@@ -23,6 +24,8 @@ interface Ledger {
   abandoned: NodeFailure[];
   /** Cordoned nodes whose pod was deleted before it succeeded. */
   drained: Set<string>;
+  /** Grows with every change, for the store to know what it has written (deleted-pods-store.ts). */
+  version: number;
 }
 
 /** What the node cache says of a job's node. */
@@ -43,6 +46,8 @@ export interface Observed {
 }
 
 const nodeOf = (pod: CachedPod): string => pod.spec?.nodeName ?? "";
+const abandonedReason = (count: number): string =>
+  `its worker pod was deleted before it finished, ${count} times (not by eraser-ts: kubectl delete pod, a drain, a policy controller?); no new pod is made`;
 const isFinished = (pod: CachedPod): boolean => pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 const isBeingDeleted = (pod: CachedPod): boolean => pod.metadata.deletionTimestamp !== undefined && pod.status?.phase !== "Succeeded";
 
@@ -65,7 +70,7 @@ export class DeletedPods {
     }
     for (const pod of pods) {
       ledger.seen.set(nodeOf(pod), pod);
-      if (isBeingDeleted(pod) && nodes.cordoned(nodeOf(pod))) ledger.drained.add(nodeOf(pod));
+      if (isBeingDeleted(pod) && nodes.cordoned(nodeOf(pod))) this.#drain(ledger, nodeOf(pod));
     }
     const kept = [...ledger.finished].filter(([node]) => !current.has(node)).map(([, pod]) => pod);
     const counted = [...pods, ...kept].filter((pod) => !ledger.drained.has(nodeOf(pod)));
@@ -76,29 +81,56 @@ export class DeletedPods {
     this.#byJob.delete(job);
   }
 
+  /** What a restarted manager needs to know of `job`'s deletions, and how many changes it took. */
+  saved(job: string): { saved: SavedLedger; version: number } {
+    const ledger = this.#ledger(job);
+    return { saved: { finished: [...ledger.finished.values()], deletions: new Map(ledger.deletions), drained: [...ledger.drained] }, version: ledger.version };
+  }
+
+  /** Takes back what an earlier manager saw, before this one observes the job for the first time. */
+  restore(job: string, saved: SavedLedger): void {
+    const ledger = this.#ledger(job);
+    for (const pod of saved.finished) if (!ledger.finished.has(nodeOf(pod))) ledger.finished.set(nodeOf(pod), pod);
+    for (const [node, count] of saved.deletions) {
+      if (count <= (ledger.deletions.get(node) ?? 0)) continue;
+      ledger.deletions.set(node, count);
+      if (count >= maxDeletions) ledger.abandoned.push({ node, reason: abandonedReason(count) });
+    }
+    for (const node of saved.drained) ledger.drained.add(node);
+  }
+
+  #drain(ledger: Ledger, node: string): void {
+    if (ledger.drained.has(node)) return;
+    ledger.drained.add(node);
+    ledger.version++;
+  }
+
   /** `last`, the last pod seen on its node, is no longer in the cache. */
   #vanished(ledger: Ledger, last: CachedPod, nodes: NodeView, deletedOnce: string[]): void {
     const node = nodeOf(last);
     const present = nodes.has(node);
-    if (present && nodes.cordoned(node) && (isBeingDeleted(last) || !isFinished(last))) ledger.drained.add(node);
-    else if (isFinished(last)) ledger.finished.set(node, last);
-    else if (present) this.#countDeletion(ledger, node, deletedOnce);
+    if (present && nodes.cordoned(node) && (isBeingDeleted(last) || !isFinished(last))) this.#drain(ledger, node);
+    else if (isFinished(last)) {
+      ledger.finished.set(node, last);
+      ledger.version++;
+    } else if (present) this.#countDeletion(ledger, node, deletedOnce);
   }
 
   #countDeletion(ledger: Ledger, node: string, deletedOnce: string[]): void {
     const count = (ledger.deletions.get(node) ?? 0) + 1;
     ledger.deletions.set(node, count);
+    ledger.version++;
     if (count < maxDeletions) {
       deletedOnce.push(node);
       return;
     }
-    ledger.abandoned.push({ node, reason: `its worker pod was deleted before it finished, ${count} times (not by eraser-ts: kubectl delete pod, a drain, a policy controller?); no new pod is made` });
+    ledger.abandoned.push({ node, reason: abandonedReason(count) });
   }
 
   #ledger(job: string): Ledger {
     let ledger = this.#byJob.get(job);
     if (ledger === undefined) {
-      ledger = { seen: new Map(), finished: new Map(), deletions: new Map(), abandoned: [], drained: new Set() };
+      ledger = { seen: new Map(), finished: new Map(), deletions: new Map(), abandoned: [], drained: new Set(), version: 0 };
       this.#byJob.set(job, ledger);
     }
     return ledger;

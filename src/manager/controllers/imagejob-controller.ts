@@ -25,6 +25,7 @@ import type { VerdictStore } from "../scan-once/verdict-store.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
 import { DeletedPods } from "./deleted-pods.ts";
+import type { DeletedPodsStore } from "./deleted-pods-store.ts";
 import { LateResults } from "./late-results.ts";
 import { refusedFailures, RefusedPods } from "./refused-pods.ts";
 import { addNodeFailures, jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
@@ -42,6 +43,7 @@ export interface ImageJobControllerDeps {
   creator: PodCreator;
   targets: JobTargets;
   verdicts: VerdictStore;
+  deletedPods: DeletedPodsStore;
   podTimeoutMs: number;
   logger: Logger;
   /** Told when an automatic job ends, before it can be cleaned up (the schedule counts from it). */
@@ -52,6 +54,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Up to 10 names, then how many more: an Event's message is for people, and a list may be 1,000 nodes. */
 const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
 const recheckMs = 30_000;
+/** `result`, or a pass within `ms` if that is sooner (a write that had to wait). */
+const sooner = (result: ReconcileResult, ms: number | undefined): ReconcileResult =>
+  ms === undefined ? result : { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
 const target = (job: ImageJob): { apiVersion: string; kind: string; name: string; uid?: string } => ({
   apiVersion: job.apiVersion,
   kind: "ImageJob",
@@ -117,7 +122,10 @@ export class ImageJobController {
     const hasNode = (n: string): boolean => this.#d.state.hasNode(n);
     const cached = onePodPerNode(this.#d.state.podsOfJob(name));
     const pending = this.#d.creator.pending(name, new Set(cached.map((p) => p.spec?.nodeName ?? "")));
+    const saved = await this.#d.deletedPods.load(name);
+    if (saved !== undefined) this.#deleted.restore(name, saved);
     const observed = this.#deleted.observe(name, cached, pending, { has: hasNode, cordoned: (n) => this.#d.state.isCordoned(n) });
+    const saveAgainInMs = await this.#d.deletedPods.sync(job, this.#deleted.saved(name), this.#d.clock.now());
     if (observed.deletedOnce.length > 0) this.#d.logger.info({ job: name, nodes: observed.deletedOnce }, "Worker pods were deleted before they finished; making them again, once");
     const { gone, pods } = goneNodes(targets, observed.pods, hasNode);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
@@ -127,9 +135,9 @@ export class ImageJobController {
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(firstWave === undefined ? {} : { firstWave }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
-    if (missing.length > 0) return this.#createPods(job, config, missing, wave.scanVerdicts);
+    if (missing.length > 0) return sooner(await this.#createPods(job, config, missing, wave.scanVerdicts), saveAgainInMs);
     const progress = this.#progress(pods, withoutPod, config);
-    if (pending.size > 0 || progress.running > 0) return this.#report(job, progress);
+    if (pending.size > 0 || progress.running > 0) return sooner(await this.#report(job, progress), saveAgainInMs);
     return this.#finish(job, config, progress, { gone: [...gone].sort(), drained: [...observed.drained].filter((n) => !gone.has(n)).sort() });
   }
 
@@ -321,6 +329,7 @@ export class ImageJobController {
     this.#failed.forget(name);
     this.#refused.forget(name);
     this.#deleted.forget(name);
+    this.#d.deletedPods.forget(name);
     this.#late.forget(name);
   }
 }

@@ -2,7 +2,7 @@
 // timed out (pod-deadline.ts), why, in the kubelet's words where it gave any (pod-trouble.ts), and
 // the per-node results the remover left in its termination message.
 import type { CachedPod } from "../cached-objects.ts";
-import { parseNodeResult } from "../../api/node-result.ts";
+import { parseNodeResult, type NodeResult } from "../../api/node-result.ts";
 import { containerNames } from "../../api/worker-contract.ts";
 import { createdMs, unfinishedVerdict, type PodBounds } from "./pod-deadline.ts";
 import { podTrouble } from "./pod-trouble.ts";
@@ -30,6 +30,10 @@ function removerState(pod: CachedPod): { exitCode: number; message: string } | u
   const status = pod.status?.containerStatuses?.find((s) => s.name === containerNames.remover);
   const terminated = status?.state?.terminated;
   return terminated === undefined ? undefined : { exitCode: terminated.exitCode, message: terminated.message ?? "" };
+}
+
+function readResult(remover: ReturnType<typeof removerState>): ReturnType<typeof parseNodeResult> | undefined {
+  return remover === undefined || remover.message === "" ? undefined : parseNodeResult(remover.message);
 }
 
 function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | undefined): void {
@@ -60,12 +64,24 @@ function addUnfinished(p: JobProgress, pod: CachedPod, nowMs: number, bounds: Po
   p.failures.push({ node: pod.spec?.nodeName ?? "?", reason: verdict.failure });
 }
 
+/** The per-node result in a finished pod's termination message, if it left one the manager reads. */
+export function podResult(pod: CachedPod): NodeResult | undefined {
+  const result = readResult(removerState(pod));
+  return result?.ok === true ? result.result : undefined;
+}
+
+/** Why a Failed pod's node failed, as the job's status lists it. */
+export function failedPodReason(pod: CachedPod): string {
+  const remover = removerState(pod);
+  return failureReason(pod, remover, readResult(remover));
+}
+
 /** `pods`: the job's pods, one per node (see onePodPerNode). */
 export function jobProgress(pods: readonly CachedPod[], nowMs: number, bounds: PodBounds): JobProgress {
   const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, nextTimeoutMs: undefined };
   for (const pod of pods) {
     const remover = removerState(pod);
-    const result = remover === undefined || remover.message === "" ? undefined : parseNodeResult(remover.message);
+    const result = readResult(remover);
     addResult(p, result);
     const phase = pod.status?.phase;
     if (phase === "Succeeded") p.succeeded++;

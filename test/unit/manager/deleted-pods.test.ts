@@ -82,4 +82,30 @@ describe("deleted worker pods", () => {
     ledger.observe("j", [pod("a2", "n1", "Running")], none, everyNode);
     assert.deepEqual(ledger.observe("j", [], none, everyNode).deletedOnce, ["n1"]);
   });
+
+  test("a manager that takes over keeps what the last one saw: finished pods, deletions and drains", () => {
+    const earlier = new DeletedPods();
+    const draining: NodeView = { has: () => true, cordoned: (n) => n === "n3" };
+    earlier.observe("j", [pod("a", "n1", "Succeeded"), pod("b", "n2", "Running"), pod("c", "n3", "Running"), pod("d", "n4", "Running")], none, draining);
+    const { saved, version } = earlier.saved("j");
+    assert.equal(version, 0, "nothing deleted yet, nothing to save");
+    earlier.observe("j", [pod("d", "n4", "Running")], none, draining);
+    const after = earlier.saved("j");
+    assert.ok(after.version > version);
+    assert.deepEqual([after.saved.finished.map((p) => p.metadata.name), [...after.saved.deletions], after.saved.drained], [["a"], [["n2", 1]], ["n3"]]);
+    assert.deepEqual(saved.finished, [], "a snapshot does not change after it is taken");
+
+    const next = new DeletedPods();
+    next.restore("j", after.saved);
+    const first = next.observe("j", [pod("b2", "n2", "Running"), pod("d", "n4", "Running")], none, draining);
+    assert.deepEqual(names(first.pods), ["a", "b2", "d"], "n1's result still counts, and it gets no new pod");
+    assert.deepEqual([...first.drained], ["n3"]);
+    const second = next.observe("j", [pod("d", "n4", "Running")], none, draining);
+    assert.deepEqual(second.deletedOnce, [], "n2's pod was deleted once before the takeover");
+    assert.deepEqual(second.abandoned.map((f) => f.node), ["n2"]);
+
+    const third = new DeletedPods();
+    third.restore("j", next.saved("j").saved);
+    assert.deepEqual(third.observe("j", [], none, draining).abandoned.map((f) => [f.node, f.reason]), [["n2", second.abandoned[0]?.reason]], "given up on stays given up on");
+  });
 });

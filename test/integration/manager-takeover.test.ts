@@ -1,0 +1,99 @@
+// A manager that takes over a running job (a restart, an upgrade, a standby after a failover)
+// keeps what the last one saw of its deleted worker pods: a finished pod the pod garbage collector
+// deleted still counts and its node does not run again, a node whose pod was deleted once gets
+// no third pod, and a drained node stays skipped. The first manager is killed, as a lost node
+// kills it, so nothing it held only in memory survives.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
+import { completePod, type TestCluster } from "../harness/index.ts";
+import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
+import { applyImageList, deleteAllEraserObjects, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
+
+let cluster: TestCluster;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+const running: ManagerProcess[] = [];
+const nodes = ["to-done", "to-retried", "to-drained", "to-last"];
+
+before(async () => {
+  ({ cluster, core, custom } = await prepareManagerTest(nodes.map((name) => ({ name }))));
+  await setManagerConfig(
+    core,
+    "apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\nmanager:\n  imageJob:\n    cleanup: { delayOnSuccess: 10m, delayOnFailure: 10m }\ncomponents:\n  collector: { enabled: false }\n  scanner: { enabled: false }\n",
+  );
+});
+
+after(async () => {
+  if ((cluster as TestCluster | undefined) === undefined) return;
+  for (const m of running) await m.stop({ kill: true });
+  await deleteAllEraserObjects(custom);
+  for (const name of nodes) await cluster.deleteNode(name);
+  await optOutRealNodes(cluster, false);
+});
+
+async function startManager(): Promise<ManagerProcess> {
+  // A pod timeout longer than the test: a node the new manager ran again would hold the job.
+  const manager = await startManagerProcess(cluster, ["--pod-timeout=5m"]);
+  running.push(manager);
+  await manager.waitForLog(/Started leading/, 40_000);
+  return manager;
+}
+
+describe("a manager that takes over a running job", () => {
+  test("keeps the last one's record of deleted pods: no node runs again, and the results still count", async () => {
+    const first = await startManager();
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:takeover"]);
+    const job = await eventually("the job to start", async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Running"), 60_000);
+    const name = job.metadata.name;
+    const podsOn = async (node: string): Promise<V1Pod[]> => (await workerPods(core, name)).filter((p) => p.spec?.nodeName === node);
+    const podOn = async (node: string): Promise<string> => eventually(`a pod on ${node}`, async () => (await podsOn(node))[0]?.metadata?.name);
+    const forceDelete = (pod: string) => core.deleteNamespacedPod({ name: pod, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+    const status = async () => (await listImageJobs(custom)).find((j) => j.metadata.name === name)?.status;
+
+    // to-done finishes, then goes, as the pod garbage collector deletes finished pods.
+    const done = await podOn("to-done");
+    await completePod(core, operatorNamespace, done, { remover: { exitCode: 0, message: nodeResult(5) } });
+    await eventually("the manager to count to-done", async () => ((await status())?.succeeded === 1 ? true : undefined));
+    await forceDelete(done);
+    // to-retried's pod is deleted unfinished: it gets one more.
+    const retried = await podOn("to-retried");
+    await forceDelete(retried);
+    await eventually("a second pod on to-retried", async () => (await podsOn("to-retried")).find((p) => p.metadata?.name !== retried));
+    // to-drained is drained: cordoned, its pod evicted, stopped and gone.
+    const drained = await podOn("to-drained");
+    await core.patchNode({ name: "to-drained", body: { spec: { unschedulable: true } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    await core.deleteNamespacedPod({ name: drained, namespace: operatorNamespace });
+    await completePod(core, operatorNamespace, drained, { remover: { exitCode: 143 } });
+    await forceDelete(drained);
+
+    const record = await eventually("the record of deleted pods", async () => {
+      const cm = await core.readNamespacedConfigMap({ name: `${name}-deleted-pods`, namespace: operatorNamespace }).catch(() => undefined);
+      const data = cm?.data ?? {};
+      return data["finished"]?.includes('"to-done"') === true && data["deletions"] === '{"to-retried":1}' && data["drained"] === "to-drained" ? data : undefined;
+    }, 20_000);
+    assert.equal(record["finished"], '["to-done","Succeeded",5,5000,0,0,0]');
+    await first.stop({ kill: true });
+
+    await startManager();
+    const last = await podOn("to-last");
+    await completePod(core, operatorNamespace, last, { remover: { exitCode: 0, message: nodeResult(3) } });
+    // The new manager has looked at the job (a pod deleted before it first looks is one it never saw).
+    await eventually("the new manager to count to-done and to-last", async () => ((await status())?.succeeded === 2 ? true : undefined), 20_000);
+    const secondRetried = (await podsOn("to-retried"))[0]?.metadata?.name ?? "";
+    await forceDelete(secondRetried);
+
+    const ended = await eventually("the job to end", async () => {
+      const s = await status();
+      return s?.phase === "Completed" || s?.phase === "Failed" ? s : undefined;
+    }, 30_000);
+    const allNodes = (await core.listNode()).items.length;
+    assert.deepEqual(
+      { phase: ended.phase, succeeded: ended.succeeded, failed: ended.failed, skipped: ended.skipped, removed: ended.removed },
+      { phase: "Failed", succeeded: 2, failed: 1, skipped: allNodes - 3, removed: 8 },
+      "to-done's result counts; to-drained is skipped; to-retried failed on its second deletion",
+    );
+    assert.match(ended.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times/);
+    for (const node of ["to-done", "to-retried", "to-drained"]) assert.deepEqual((await podsOn(node)).map((p) => p.metadata?.name), [], `no new pod on ${node}`);
+  });
+});
