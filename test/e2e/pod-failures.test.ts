@@ -6,11 +6,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { CoreV1Api } from "@kubernetes/client-node";
 import type { ImageJob } from "../../src/api/imagejob.ts";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
+import { nodeState } from "../harness/node-state.ts";
 import { applyImageList, deleteAllEraserObjects, listImageJobs, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 import { localWorkerImage, realNodeConfig, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 
@@ -62,15 +62,6 @@ async function victimStays(s: OperatorStack): Promise<void> {
   } finally {
     cri.close();
   }
-}
-
-/** What the node lifecycle controller says of a node: its Ready status and whether it is tainted unreachable. */
-async function nodeState(core: CoreV1Api, name: string): Promise<{ ready: string; unreachable: boolean }> {
-  const node = await core.readNode({ name });
-  return {
-    ready: node.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "none",
-    unreachable: (node.spec?.taints ?? []).some((t) => t.key === "node.kubernetes.io/unreachable"),
-  };
 }
 
 /** The pod sandboxes and containers a pod ever had on a node's containerd (the kubelet labels them). */

@@ -10,7 +10,7 @@ import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
-import { deleteAllEraserObjects, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
+import { deleteAllEraserObjects, dropSchedule, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
 import { startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 import { prepareTrivyDb } from "../harness/trivy.ts";
 
@@ -39,7 +39,7 @@ before(async () => {
   [onlySecondImage] = buildImageLayout([vulnerableAlpineImage(onlySecond)], tar) as [BuiltImage];
   await importImages(secondNode.containerd, tar);
   // An earlier test's schedule would hold this run back for its interval: start from none.
-  await dropSchedule(cluster);
+  await dropSchedule(cluster.kubeConfig().makeApiClient(CoreV1Api));
   stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean)], {
     scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true\nscanOnce: { firstWaveNodes: 1 }` },
     everyRealNode: true,
@@ -50,13 +50,9 @@ after(async () => {
   if (stack === undefined || cluster === undefined) return;
   await deleteAllEraserObjects(stack.custom);
   await stack.stop();
-  await dropSchedule(cluster);
+  await dropSchedule(stack.core);
   rmSync(work, { recursive: true, force: true });
 });
-
-async function dropSchedule(c: TestCluster): Promise<void> {
-  await c.kubeConfig().makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace }).catch(() => undefined);
-}
 
 async function tagsOn(node: RealNode): Promise<Set<string>> {
   const cri = new GrpcCriClient(node.containerd.endpoint);

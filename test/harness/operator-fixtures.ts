@@ -66,6 +66,11 @@ export async function deleteAllEraserObjects(custom: CustomObjectsApi): Promise<
   }
 }
 
+/** An earlier test's automatic schedule would hold a run back for its interval: start from none. */
+export async function dropSchedule(core: CoreV1Api): Promise<void> {
+  await core.deleteNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace }).catch(() => undefined);
+}
+
 export async function workerPods(core: CoreV1Api, job: string): Promise<V1Pod[]> {
   return (await core.listNamespacedPod({ namespace: operatorNamespace, labelSelector: `eraser.sh/job=${job}` })).items;
 }
