@@ -68,7 +68,7 @@ after(async () => {
   for (const m of running) await m.stop({ kill: true });
   await deleteAllEraserObjects(custom);
   await setManagerConfig(core, config.replace("enabled: true, image", "enabled: false, image"));
-  for (const name of virtual) await cluster.deleteNode(name);
+  for (const name of [...virtual, "so-e"]) await cluster.deleteNode(name);
   await optOutRealNodes(cluster, false);
 });
 
@@ -131,5 +131,46 @@ describe("scan once per run", () => {
     });
     assert.equal(done.status?.succeeded, 4);
     assert.deepEqual([done.status?.scanned, done.status?.scansReused], [3 + 2 + 1 + 1, 2 + 2], "the nodes' scan counts, summed into the status");
+  });
+
+  test("a first-wave node that leaves before it shares is replaced by a node of its pool; the rest still wait", async () => {
+    for (const m of running) await m.stop({ kill: true });
+    await deleteAllEraserObjects(custom);
+    await core.deleteNamespacedConfigMap({ name: "eraser-schedule", namespace: operatorNamespace }).catch(() => undefined);
+    // The batch pool grows to three nodes, so that one of them scanning for the others saves scans.
+    await core.patchNodeStatus({ name: "so-b", body: { status: { images: poolOf("so-b") } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    await cluster.addVirtualNodes([{ name: "so-e", status: { images: poolOf("so-e") } }]);
+    const manager = await startManagerProcess(cluster);
+    running.push(manager);
+    const job = await eventually("an automatic job", async () => (await listImageJobs(custom)).find((j) => j.status?.mode === "automatic")?.metadata.name, 60_000);
+    const wave1 = await eventually("the first wave's pods", async () => {
+      const pods = await workerPods(core, job);
+      return pods.length === 2 ? pods : undefined;
+    });
+    assert.deepEqual(wave1.map(nodeOf).sort(), ["so-a", "so-b"]);
+
+    // so-b leaves (a scale-down) before its scanner reported: so-d, of its pool, scans in its place.
+    await cluster.deleteNode("so-b");
+    const scout = await eventually("a pod on so-d, scanning first", async () => (await workerPods(core, job)).find((p) => nodeOf(p) === "so-d"));
+    assert.ok(scannerArgs(scout).includes("--share-verdicts"), "so-d shares its verdicts, as first-wave nodes do");
+    // so-b's own pod goes when the pod garbage collector finds its node gone: leave it out.
+    const others = async (): Promise<string[]> => (await workerPods(core, job)).map(nodeOf).filter((n) => n !== "so-b").sort();
+    assert.deepEqual(await others(), ["so-a", "so-d"], "so-c and so-e still wait");
+    assert.equal((await core.readNamespacedConfigMap({ name: `${job}-nodes`, namespace: operatorNamespace })).data?.["firstWave"], "so-a\nso-d", "a restarted manager waits for the same nodes");
+    const replaced = await eventually("the FirstWaveReplaced Event", async () => (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.find((e) => e.reason === "FirstWaveReplaced"));
+    assert.equal(replaced.message, "first-wave node(s) so-b will not share scan verdicts (left the cluster, drained, or without a pod); scanning first in their place: so-d");
+
+    const a = wave1.find((p) => nodeOf(p) === "so-a")!;
+    await finishScanning(a, { flagged: [vulnerable], compliant: [clean] });
+    await eventually("the manager to count so-a", async () => ((await listImageJobs(custom)).find((j) => j.metadata.name === job)?.status?.succeeded === 1 ? true : undefined));
+    assert.deepEqual(await others(), ["so-a", "so-d"], "the rest wait for so-d too");
+    await finishScanning(scout, { flagged: [disputed], compliant: [] });
+    const rest = await eventually("so-c's and so-e's pods", async () => {
+      const pods = (await workerPods(core, job)).filter((p) => nodeOf(p) === "so-c" || nodeOf(p) === "so-e");
+      return pods.length === 2 ? pods : undefined;
+    });
+    for (const pod of rest) assert.ok(scannerArgs(pod).includes("--verdicts=/run/eraser.sh/verdicts/verdicts.json"), `${nodeOf(pod)} reuses the verdicts`);
+    const verdicts = SharedVerdictsSchema.parse(JSON.parse((await core.readNamespacedConfigMap({ name: `${job}-verdicts`, namespace: operatorNamespace })).data?.["verdicts.json"] ?? ""));
+    assert.deepEqual(Object.keys(verdicts.images).sort(), [vulnerable, clean, disputed].sort(), "so-d's verdicts are shared with so-a's");
   });
 });

@@ -21,7 +21,9 @@ import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import { firstWaveByImages, scanOnceApplies } from "../scan-once/waves.ts";
+import { replaceLostScouts } from "../scan-once/lost-scouts.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
+import { jobRef, named } from "../job-events.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
 import { DeletedPods } from "./deleted-pods.ts";
@@ -51,18 +53,10 @@ export interface ImageJobControllerDeps {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-/** Up to 10 names, then how many more: an Event's message is for people, and a list may be 1,000 nodes. */
-const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
 const recheckMs = 30_000;
 /** `result`, or a pass within `ms` if that is sooner (a write that had to wait). */
 const sooner = (result: ReconcileResult, ms: number | undefined): ReconcileResult =>
   ms === undefined ? result : { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
-const target = (job: ImageJob): { apiVersion: string; kind: string; name: string; uid?: string } => ({
-  apiVersion: job.apiVersion,
-  kind: "ImageJob",
-  name: job.metadata.name,
-  ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
-});
 
 export class ImageJobController {
   readonly #d: ImageJobControllerDeps;
@@ -104,7 +98,7 @@ export class ImageJobController {
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     this.#d.metrics.jobStarted(mode);
     const scout = firstWave === undefined ? "" : `; first to scan, for the others to reuse: ${named(firstWave)}`;
-    this.#d.events.record(target(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}${scout}`);
+    this.#d.events.record(jobRef(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}${scout}`);
     return { requeueAfterMs: 0 };
   }
 
@@ -132,7 +126,8 @@ export class ImageJobController {
     this.#refused.settle(name, seen);
     const withoutPod = [...refusedFailures(this.#refused.of(name)), ...observed.abandoned];
     const noPod = new Set([...gone, ...observed.drained, ...withoutPod.map((f) => f.node)]);
-    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(firstWave === undefined ? {} : { firstWave }), noPod, pods });
+    const scouts = await replaceLostScouts(this.#d, { job, mode: modeOf(job), config, targets, noPod, ...(firstWave === undefined ? {} : { firstWave }) });
+    const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(scouts === undefined ? {} : { firstWave: scouts }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
     if (missing.length > 0) return sooner(await this.#createPods(job, config, missing, wave.scanVerdicts), saveAgainInMs);
@@ -161,7 +156,7 @@ export class ImageJobController {
     const left = shared.problems.length === 0 ? "" : ` (${shared.problems.length} left out, see the manager's log)`;
     const message = `the first ${shared.firstWave} nodes shared ${shared.verdicts} scan verdicts, ${shared.flagged} non-compliant${left}; the other ${nodes - shared.firstWave} nodes start now and scan only the rest`;
     log.info({ verdicts: shared.verdicts, flagged: shared.flagged, problems: shared.problems.length }, "Shared the first wave's scan verdicts");
-    this.#d.events.record(target(job), "Normal", "ScanVerdictsShared", message);
+    this.#d.events.record(jobRef(job), "Normal", "ScanVerdictsShared", message);
   }
 
   async #createPods(job: ImageJob, config: EraserConfig, nodes: string[], scanVerdicts: PodInputs["scanVerdicts"]): Promise<ReconcileResult> {
@@ -185,7 +180,7 @@ export class ImageJobController {
       if (f.refused) this.#refused.record(job.metadata.name, f.node, f.reason);
       else if (this.#refused.failedForNow(job.metadata.name, f.node, f.reason, now, this.#d.podTimeoutMs)) firsts.push(f);
     }
-    for (const f of firsts.slice(0, 5)) this.#d.events.record(target(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason} (retrying for up to --pod-timeout)`);
+    for (const f of firsts.slice(0, 5)) this.#d.events.record(jobRef(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason} (retrying for up to --pod-timeout)`);
     return { requeueAfterMs: failed.some((x) => !x.refused) ? 2000 : 0 };
   }
 
@@ -251,18 +246,18 @@ export class ImageJobController {
   }
 
   #announceFailed(job: ImageJob, fresh: readonly NodeFailure[]): void {
-    for (const f of fresh) this.#d.events.record(target(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
+    for (const f of fresh) this.#d.events.record(jobRef(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
   }
 
   #recordLeft(job: ImageJob, left: { gone: readonly string[]; drained: readonly string[] }): void {
     const log = this.#d.logger.child({ job: job.metadata.name });
     if (left.gone.length > 0) {
       log.info({ gone: left.gone }, "Nodes left the cluster during the job; counted as skipped");
-      this.#d.events.record(target(job), "Normal", "NodesGone", `${left.gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named(left.gone)}`);
+      this.#d.events.record(jobRef(job), "Normal", "NodesGone", `${left.gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named(left.gone)}`);
     }
     if (left.drained.length > 0) {
       log.info({ drained: left.drained }, "Nodes were drained during the job; counted as skipped");
-      this.#d.events.record(target(job), "Normal", "NodesDrained", `${left.drained.length} node(s) were drained (cordoned, their worker pod deleted) before their pod finished, counted as skipped: ${named(left.drained)}`);
+      this.#d.events.record(jobRef(job), "Normal", "NodesDrained", `${left.drained.length} node(s) were drained (cordoned, their worker pod deleted) before their pod finished, counted as skipped: ${named(left.drained)}`);
     }
   }
 
@@ -275,7 +270,7 @@ export class ImageJobController {
     this.#d.metrics.imagesRemoved(progress.removed);
     this.#d.metrics.vulnerableImages(progress.vulnerable);
     const summary = `${phase}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.removed} images removed`;
-    this.#d.events.record(target(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
+    this.#d.events.record(jobRef(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
   }
 
   async #updateImageList(job: ImageJob, counts: { succeeded: number; failed: number; skipped: number }, now: number): Promise<void> {
@@ -318,7 +313,7 @@ export class ImageJobController {
     const failed = (job.status?.failedNodes ?? []).map((f) => f.node);
     for (const late of this.#late.observe(job.metadata.name, failed, pods)) {
       this.#d.logger.info({ job: job.metadata.name, ...late }, "A node counted failed finished after its job ended; the job's totals stay as they were");
-      this.#d.events.record(target(job), "Normal", "NodeFinishedLate", `node ${late.node}: its worker pod finished after the job counted the node failed, removing ${late.removed} image(s) (${late.removedBytes} bytes); the job's totals do not include them`);
+      this.#d.events.record(jobRef(job), "Normal", "NodeFinishedLate", `node ${late.node}: its worker pod finished after the job counted the node failed, removing ${late.removed} image(s) (${late.removedBytes} bytes); the job's totals do not include them`);
     }
   }
 

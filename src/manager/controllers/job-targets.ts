@@ -3,7 +3,9 @@
 // a restarted manager creates pods for exactly the nodes the job started with. When the job scans
 // once per run, its first wave is chosen at the start too and kept beside them (key `firstWave`):
 // the nodes' image lists change as the job removes images, and a restarted manager must wait for
-// the same nodes. A job started by a manager before this key falls back to the name spread.
+// the same nodes; it changes only when first-wave nodes leave before they share, and others scan
+// in their place. A job started by a manager before this key falls back to the name spread.
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import type { ImageJob } from "../../api/imagejob.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { jobConfigMapMetadata } from "../job-configmap.ts";
@@ -56,6 +58,14 @@ export class JobTargets {
     const targets = { nodes: lines(cm.data?.["nodes"]), ...(firstWave === undefined ? {} : { firstWave: lines(firstWave) }) };
     this.#cache.set(job, targets);
     return targets;
+  }
+
+  /** Records a new first wave, after some of the first left before they could share (waves.ts). */
+  async replaceFirstWave(job: string, firstWave: readonly string[]): Promise<void> {
+    const body = { data: { firstWave: firstWave.join("\n") } };
+    await this.#apis.core.patchNamespacedConfigMap({ name: targetsConfigMapName(job), namespace: this.#namespace, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    const cached = this.#cache.get(job);
+    if (cached !== undefined) this.#cache.set(job, { ...cached, firstWave: [...firstWave] });
   }
 
   forget(job: string): void {

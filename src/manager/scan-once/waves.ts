@@ -69,8 +69,7 @@ function insert(queue: Candidate[], candidate: Candidate): void {
  * queue is counted again, and it is picked when its fresh count still leads (firstWaveNodes may be
  * up to 1,000 of 5,000 nodes).
  */
-function greedy(targets: readonly string[], size: number, imagesOf: ImagesOf, holders: ReadonlyMap<number, number>): { picked: string[]; covered: Set<number> } {
-  const covered = new Set<number>();
+function greedy(targets: readonly string[], size: number, imagesOf: ImagesOf, holders: ReadonlyMap<number, number>, covered = new Set<number>()): { picked: string[]; covered: Set<number> } {
   const queue = targets.map((node, index): Candidate => ({ node, index, saved: savedScans(imagesOf(node) ?? [], holders, covered) })).sort((a, b) => (before(a, b) ? -1 : 1));
   const picked: string[] = [];
   while (picked.length < size) {
@@ -97,4 +96,18 @@ export function firstWaveByImages(targets: readonly string[], size: number, imag
   }
   const shared = (image: number): boolean => (holders.get(image) ?? 0) > 1;
   return { nodes: targets.filter((node) => chosen.has(node)), shared: { covered: [...covered].filter(shared).length, of: [...holders.keys()].filter(shared).length } };
+}
+
+/**
+ * Who scans first in place of first-wave nodes that will share nothing (they left, were drained,
+ * or have no pod: `unavailable`): the nodes that add most to what the rest of the wave covers,
+ * as many as were lost, and none that would add nothing. `targets` sorted, as the job started.
+ */
+export function replacementsFor(targets: readonly string[], wave: readonly string[], unavailable: ReadonlySet<string>, imagesOf: ImagesOf): string[] {
+  const standing = wave.filter((node) => !unavailable.has(node));
+  const inWave = new Set(wave);
+  const available = targets.filter((node) => !unavailable.has(node));
+  const covered = new Set(standing.flatMap((node) => imagesOf(node) ?? []));
+  const candidates = available.filter((node) => !inWave.has(node));
+  return greedy(candidates, wave.length - standing.length, imagesOf, holdersOf(available, imagesOf), covered).picked;
 }

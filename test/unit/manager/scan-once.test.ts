@@ -8,7 +8,7 @@ import type { CachedPod } from "../../../src/manager/cached-objects.ts";
 import { mergeShareReports } from "../../../src/manager/scan-once/merge.ts";
 import { planWave } from "../../../src/manager/scan-once/plan.ts";
 import { nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
-import { firstWave, firstWaveByImages, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
+import { firstWave, firstWaveByImages, replacementsFor, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
 
 const imageId = (seed: string): string => `sha256:${createHash("sha256").update(seed).digest("hex")}`;
 const [alpine, nginx, redis] = ["alpine", "nginx", "redis"].map(imageId) as [string, string, string];
@@ -72,6 +72,16 @@ describe("scan once: the first wave", () => {
     assert.equal(wave.nodes.length, 300);
     assert.equal(new Set(wave.nodes.map(poolOf)).size, 250, "every pool has a node in the first wave");
     assert.deepEqual(wave.shared, { covered: wave.shared.of, of: [...pools.values()].reduce((n, keys) => n + keys.length, 0) });
+  });
+
+  test("a first-wave node that will not share is replaced by the node that holds most of its pool's images", () => {
+    const wave = firstWaveByImages(sorted, 3, (n) => cluster.get(n)).nodes;
+    assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-gpu-0"]), (n) => cluster.get(n)), ["aks-gpu-1"], "the gpu pool's next node, not another general one");
+    const gone = new Set(["aks-general-00", "aks-general-01"]);
+    assert.deepEqual(replacementsFor(sorted, wave, gone, (n) => cluster.get(n)), ["aks-general-02"], "a node that left is never picked");
+    assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-infra-0"]), (n) => cluster.get(n)), [], "the infra pool's other node scans its images either way: no replacement would save a scan");
+    assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-gpu-0", "aks-gpu-1"]), (n) => cluster.get(n)), [], "nor when one gpu node is left");
+    assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-general-07"]), (n) => cluster.get(n)), [], "nothing lost from the wave, nothing to replace");
   });
 
   test("applies to automatic runs with the scanner, when nodes are left after the first wave", () => {
