@@ -158,7 +158,7 @@ describe("scan once per run", () => {
     assert.deepEqual(await others(), ["so-a", "so-d"], "so-c and so-e still wait");
     assert.equal((await core.readNamespacedConfigMap({ name: `${job}-nodes`, namespace: operatorNamespace })).data?.["firstWave"], "so-a\nso-d", "a restarted manager waits for the same nodes");
     const replaced = await eventually("the FirstWaveReplaced Event", async () => (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.find((e) => e.reason === "FirstWaveReplaced"));
-    assert.equal(replaced.message, "first-wave node(s) so-b will not share scan verdicts (left the cluster, drained, or without a pod); scanning first in their place: so-d");
+    assert.equal(replaced.message, "first-wave node(s) so-b left the cluster or were drained before sharing scan verdicts; scanning first in their place: so-d");
 
     const a = wave1.find((p) => nodeOf(p) === "so-a")!;
     await finishScanning(a, { flagged: [vulnerable], compliant: [clean] });

@@ -126,7 +126,8 @@ export class ImageJobController {
     this.#refused.settle(name, seen);
     const withoutPod = [...refusedFailures(this.#refused.of(name)), ...observed.abandoned];
     const noPod = new Set([...gone, ...observed.drained, ...withoutPod.map((f) => f.node)]);
-    const scouts = await replaceLostScouts(this.#d, { job, mode: modeOf(job), config, targets, noPod, ...(firstWave === undefined ? {} : { firstWave }) });
+    const departed = new Set([...gone, ...observed.drained]);
+    const scouts = await replaceLostScouts(this.#d, { job, mode: modeOf(job), config, targets, departed, noPod, ...(firstWave === undefined ? {} : { firstWave }) });
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(scouts === undefined ? {} : { firstWave: scouts }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));

@@ -1,8 +1,10 @@
-// First-wave nodes that will share nothing before the share (they left the cluster, were drained,
-// or have no pod): the pool each stood for would scan its images on every one of its nodes, as if
-// the job did not scan once per run. The nodes that hold most of those images scan first in their
-// place (waves.ts). The new wave is recorded with the job's nodes, so this runs once per loss and
-// a restarted manager waits for the same nodes.
+// First-wave nodes that leave the cluster or are drained before the share share nothing: the pool
+// each stood for would scan its images on every one of its nodes, as if the job did not scan once
+// per run. The nodes that hold most of those images scan first in their place (waves.ts). The new
+// wave is recorded with the job's nodes, so this runs once per loss and a restarted manager waits
+// for the same nodes. A node whose pod was refused, or deleted twice, is not replaced: what
+// stopped its pod (a policy, an admission webhook, a clean-up controller) would most likely stop
+// its replacement's too, and the wave would walk through the cluster one refusal at a time.
 import type { EraserConfig } from "../../api/config/types.ts";
 import type { ImageJob } from "../../api/imagejob.ts";
 import type { EventRecorder } from "../../observability/events.ts";
@@ -17,7 +19,7 @@ export interface LostScoutsDeps {
   verdicts: Pick<VerdictStore, "exists">;
   targets: Pick<JobTargets, "replaceFirstWave">;
   state: Pick<ClusterState, "nodeImages">;
-  events: EventRecorder;
+  events: Pick<EventRecorder, "record">;
   logger: Logger;
 }
 
@@ -29,21 +31,23 @@ export interface LostScoutsInputs {
   targets: readonly string[];
   /** The first wave as recorded; a job without one (started by an older manager) keeps the name spread. */
   firstWave?: readonly string[];
-  /** The job's nodes that get no pod (plan.ts). */
+  /** The job's nodes that left the cluster or were drained. */
+  departed: ReadonlySet<string>;
+  /** The job's nodes that get no pod (plan.ts): those, and nodes whose pod was refused or given up on. */
   noPod: ReadonlySet<string>;
 }
 
 /** The first wave to wait for: as recorded, or with others in place of those lost. */
 export async function replaceLostScouts(d: LostScoutsDeps, w: LostScoutsInputs): Promise<readonly string[] | undefined> {
-  const { firstWave, noPod, targets } = w;
+  const { firstWave, departed, noPod, targets } = w;
   const job = w.job.metadata.name;
-  const lost = firstWave?.filter((n) => noPod.has(n)) ?? [];
+  const lost = firstWave?.filter((n) => departed.has(n)) ?? [];
   if (firstWave === undefined || lost.length === 0 || !scanOnceApplies(w.mode, w.config, targets.length) || (await d.verdicts.exists(job))) return firstWave;
   const picked = replacementsFor(targets, firstWave, noPod, (n) => d.state.nodeImages(n));
-  const wave = targets.filter((n) => (firstWave.includes(n) && !noPod.has(n)) || picked.includes(n));
+  const wave = targets.filter((n) => (firstWave.includes(n) && !departed.has(n)) || picked.includes(n));
   await d.targets.replaceFirstWave(job, wave);
   d.logger.info({ job, lost, picked, firstWave: wave }, "First-wave nodes will not share their scan verdicts; others scan first in their place");
   const instead = picked.length === 0 ? "no other node holds their images, so none scans in their place" : `scanning first in their place: ${named(picked)}`;
-  d.events.record(jobRef(w.job), "Normal", "FirstWaveReplaced", `first-wave node(s) ${named(lost)} will not share scan verdicts (left the cluster, drained, or without a pod); ${instead}`);
+  d.events.record(jobRef(w.job), "Normal", "FirstWaveReplaced", `first-wave node(s) ${named(lost)} left the cluster or were drained before sharing scan verdicts; ${instead}`);
   return wave;
 }

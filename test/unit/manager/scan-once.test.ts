@@ -7,6 +7,8 @@ import { formatShareReport, verdictFingerprint, type SharedVerdicts } from "../.
 import type { CachedPod } from "../../../src/manager/cached-objects.ts";
 import { mergeShareReports } from "../../../src/manager/scan-once/merge.ts";
 import { planWave } from "../../../src/manager/scan-once/plan.ts";
+import { replaceLostScouts } from "../../../src/manager/scan-once/lost-scouts.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
 import { nodeImageKeys } from "../../../src/manager/scan-once/node-images.ts";
 import { firstWave, firstWaveByImages, replacementsFor, scanOnceApplies } from "../../../src/manager/scan-once/waves.ts";
 
@@ -82,6 +84,28 @@ describe("scan once: the first wave", () => {
     assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-infra-0"]), (n) => cluster.get(n)), [], "the infra pool's other node scans its images either way: no replacement would save a scan");
     assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-gpu-0", "aks-gpu-1"]), (n) => cluster.get(n)), [], "nor when one gpu node is left");
     assert.deepEqual(replacementsFor(sorted, wave, new Set(["aks-general-07"]), (n) => cluster.get(n)), [], "nothing lost from the wave, nothing to replace");
+  });
+
+  test("only nodes that left or were drained are replaced, once, before the share; a refused pod's node is not", async () => {
+    const recorded: string[][] = [];
+    const told: string[] = [];
+    const deps = (shared: boolean) => ({
+      verdicts: { exists: () => Promise.resolve(shared) },
+      targets: { replaceFirstWave: (_job: string, wave: readonly string[]) => Promise.resolve(void recorded.push([...wave])) },
+      state: { nodeImages: (n: string) => cluster.get(n) },
+      events: { record: (_o: unknown, _t: string, _r: string, message: string) => void told.push(message) },
+      logger: createLogger({ level: "silent" }),
+    });
+    const job = { apiVersion: "eraser.sh/v1", kind: "ImageJob", metadata: { name: "j" } } as ImageJob;
+    const wave = firstWaveByImages(sorted, 3, (n) => cluster.get(n)).nodes;
+    const inputs = (departed: string[], noPod: string[]) => ({ job, mode: "automatic" as const, config: defaultEraserConfig(), targets: sorted, firstWave: wave, departed: new Set(departed), noPod: new Set([...departed, ...noPod]) });
+    assert.deepEqual(await replaceLostScouts(deps(false), inputs([], ["aks-gpu-0"])), wave, "refused: its replacement would most likely be refused too");
+    assert.deepEqual(await replaceLostScouts(deps(true), inputs(["aks-gpu-0"], [])), wave, "after the share there is nothing to replace");
+    assert.deepEqual([recorded, told], [[], []]);
+    const replaced = await replaceLostScouts(deps(false), inputs(["aks-general-00"], ["aks-general-01"]));
+    assert.deepEqual(replaced, ["aks-general-02", "aks-gpu-0", "aks-infra-0"], "not the node whose pod was refused");
+    assert.deepEqual(recorded, [["aks-general-02", "aks-gpu-0", "aks-infra-0"]]);
+    assert.deepEqual(told, ["first-wave node(s) aks-general-00 left the cluster or were drained before sharing scan verdicts; scanning first in their place: aks-general-02"]);
   });
 
   test("applies to automatic runs with the scanner, when nodes are left after the first wave", () => {
