@@ -54,16 +54,17 @@ export class DeletedPodsStore {
   }
 
   /**
-   * Writes `current` if it changed since the last write and the last write is 5 s old; returns
-   * how long to wait before it can be written, when it changed but cannot be yet.
+   * Writes the ledger if it changed since the last write (`version`, deleted-pods.ts) and the last
+   * write is 5 s old; returns how long to wait before it can be written, when it changed but
+   * cannot be yet. `saved` is read only to write.
    */
-  async sync(job: ImageJob, current: { saved: SavedLedger; version: number }, nowMs: number): Promise<number | undefined> {
+  async sync(job: ImageJob, version: number, saved: () => SavedLedger, nowMs: number): Promise<number | undefined> {
     const name = job.metadata.name;
     const written = this.#written.get(name) ?? { version: 0, atMs: 0, exists: false };
-    if (current.version === written.version) return undefined;
+    if (version === written.version) return undefined;
     const wait = written.atMs + minWriteIntervalMs - nowMs;
     if (wait > 0) return wait;
-    const { data, leftOut } = encodeLedger(current.saved);
+    const { data, leftOut } = encodeLedger(saved());
     try {
       await this.#write(job, data, written.exists);
     } catch (error) {
@@ -71,7 +72,7 @@ export class DeletedPodsStore {
       this.#written.set(name, { ...written, atMs: nowMs });
       return minWriteIntervalMs;
     }
-    this.#written.set(name, { version: current.version, atMs: nowMs, exists: true });
+    this.#written.set(name, { version, atMs: nowMs, exists: true });
     if (leftOut > 0) this.#logger.warn({ job: name, leftOut }, "Too many deleted finished pods to save in one ConfigMap; a restarted manager would run their nodes again");
     return undefined;
   }

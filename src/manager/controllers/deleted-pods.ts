@@ -81,10 +81,15 @@ export class DeletedPods {
     this.#byJob.delete(job);
   }
 
-  /** What a restarted manager needs to know of `job`'s deletions, and how many changes it took. */
-  saved(job: string): { saved: SavedLedger; version: number } {
+  /** Grows with every change to what `saved` returns. */
+  version(job: string): number {
+    return this.#ledger(job).version;
+  }
+
+  /** What a restarted manager needs to know of `job`'s deletions. */
+  saved(job: string): SavedLedger {
     const ledger = this.#ledger(job);
-    return { saved: { finished: [...ledger.finished.values()], deletions: new Map(ledger.deletions), drained: [...ledger.drained] }, version: ledger.version };
+    return { finished: [...ledger.finished.values()], deletions: new Map(ledger.deletions), drained: [...ledger.drained] };
   }
 
   /** Takes back what an earlier manager saw, before this one observes the job for the first time. */

@@ -119,7 +119,7 @@ export class ImageJobController {
     const saved = await this.#d.deletedPods.load(name);
     if (saved !== undefined) this.#deleted.restore(name, saved);
     const observed = this.#deleted.observe(name, cached, pending, { has: hasNode, cordoned: (n) => this.#d.state.isCordoned(n) });
-    const saveAgainInMs = await this.#d.deletedPods.sync(job, this.#deleted.saved(name), this.#d.clock.now());
+    const saveAgainInMs = await this.#d.deletedPods.sync(job, this.#deleted.version(name), () => this.#deleted.saved(name), this.#d.clock.now());
     if (observed.deletedOnce.length > 0) this.#d.logger.info({ job: name, nodes: observed.deletedOnce }, "Worker pods were deleted before they finished; making them again, once");
     const { gone, pods } = goneNodes(targets, observed.pods, hasNode);
     const seen = new Set(pods.map((p) => p.spec?.nodeName ?? ""));
