@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the test ground's binaries (Kubernetes, containerd 2, trivy, the trivy DB loader, helm, pause, the OTLP sink) from the Go
+# Builds the test ground's binaries (Kubernetes, containerd 1.7 and 2.x, trivy, the trivy DB loader, helm, pause, the OTLP sink) from the Go
 # module proxy into a cache outside the checkout, once per version. A warm machine returns at once.
 #
 #   ERASER_TS_CACHE  cache root (default /var/cache/eraser-ts)
@@ -48,22 +48,32 @@ build_kubernetes() {
   cd "$here" && rm -rf "$dir"
 }
 
-build_containerd2() {
-  local out="$cache/containerd-$CONTAINERD2_VERSION"
+# Builds one containerd release (its daemon, runc shim and ctr, side by side): 1.x from module
+# github.com/containerd/containerd, 2.x from .../v2.
+build_containerd() {
+  local version=$1
+  local out="$cache/containerd-$version"
   if [[ -x "$out/containerd" && -x "$out/containerd-shim-runc-v2" && -x "$out/ctr" ]]; then return; fi
-  echo "build-binaries: building containerd $CONTAINERD2_VERSION (cold: about 1 minute)"
-  local dir
-  dir=$(work_copy "$here/test/ground/go/containerd")
+  echo "build-binaries: building containerd $version (cold: about 1 minute)"
+  local dir module skeleton=containerd
+  if [[ $version == v1.* ]]; then module=github.com/containerd/containerd; skeleton=containerd1; else module=github.com/containerd/containerd/v2; fi
+  dir=$(work_copy "$here/test/ground/go/$skeleton")
   cd "$dir"
-  printf 'module eraser-ts/test-ground/containerd\n\ngo 1.26.0\n\nrequire github.com/containerd/containerd/v2 %s\n' "$CONTAINERD2_VERSION" > go.mod
+  printf 'module eraser-ts/test-ground/containerd\n\ngo 1.26.0\n\nrequire %s %s\n' "$module" "$version" > go.mod
   go mod tidy
   mkdir -p "$out.tmp"
   # The snapshotters that need C libraries are left out: the test ground uses the native one.
-  go build -tags "no_btrfs no_devmapper no_zfs" -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD2_VERSION" \
-    -o "$out.tmp/" github.com/containerd/containerd/v2/cmd/containerd \
-    github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr
+  go build -tags "no_btrfs no_devmapper no_zfs" -ldflags "-s -w -X $module/version.Version=$version" \
+    -o "$out.tmp/" "$module/cmd/containerd" "$module/cmd/containerd-shim-runc-v2" "$module/cmd/ctr"
   rm -rf "$out" && mv "$out.tmp" "$out"
   cd "$here" && rm -rf "$dir"
+}
+
+# The current release (a real node runs it) and each earlier one versions.env names (CONTAINERD17_VERSION ...).
+build_containerds() {
+  build_containerd "$CONTAINERD2_VERSION"
+  local var
+  for var in $(compgen -v | grep -E '^CONTAINERD[0-9]{2}_VERSION$'); do build_containerd "${!var}"; done
 }
 
 build_trivy() {
@@ -142,11 +152,11 @@ build_pause() {
 what=${1:-all}
 case "$what" in
   kubernetes) build_kubernetes ;;
-  containerd) build_containerd2 ;;
+  containerd) build_containerds ;;
   trivy) build_trivy; build_trivy_db_loader ;;
   helm) build_helm ;;
   pause) build_pause ;;
   otlp-sink) build_otlp_sink ;;
-  all) build_pause; build_trivy_db_loader; build_containerd2; build_kubernetes; build_trivy; build_helm; build_otlp_sink ;;
+  all) build_pause; build_trivy_db_loader; build_containerds; build_kubernetes; build_trivy; build_helm; build_otlp_sink ;;
   *) echo "usage: build-binaries.sh [all|kubernetes|containerd|trivy|helm|pause|otlp-sink]" >&2; exit 2 ;;
 esac

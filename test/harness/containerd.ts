@@ -10,16 +10,18 @@ import { writeCniConfig } from "./cni.ts";
 import { unmountBelow } from "./mounts.ts";
 import { buildImageLayout } from "./oci/image.ts";
 import { pauseImage } from "./oci/specs.ts";
-import { bin } from "./paths.ts";
+import { bin, earlierContainerdReleases, type EarlierContainerdRelease } from "./paths.ts";
 import { startDaemon, stopPid, waitFor } from "./process.ts";
 
 const run = promisify(execFile);
 
 /**
- * Which containerd a node runs: Debian's 1.6 (the apt package), or 2.x built from the Go module
- * proxy (the current major release), whose CRI reports images differently.
+ * Which containerd a node runs: Debian's 1.6 (the apt package), "2" (the current release, built
+ * from the Go module proxy, whose CRI reports images differently), or an earlier release built
+ * the same way (1.7, 2.0 ... 2.3), which the worker's tests run on private instances.
  */
-export type ContainerdRelease = "1.6" | "2";
+export type ContainerdRelease = "1.6" | "2" | EarlierContainerdRelease;
+export const containerdReleases: readonly ContainerdRelease[] = ["1.6", ...earlierContainerdReleases, "2"];
 
 interface ReleaseBinaries {
   daemon: string;
@@ -31,7 +33,7 @@ interface ReleaseBinaries {
 function binariesOf(release: ContainerdRelease): ReleaseBinaries {
   const path = process.env["PATH"] ?? "/usr/bin:/bin";
   if (release === "1.6") return { daemon: bin.containerd, ctr: bin.ctr, path };
-  const dir = bin.containerd2Dir;
+  const dir = release === "2" ? bin.containerd2Dir : bin.containerdDir(release);
   return { daemon: join(dir, "containerd"), ctr: join(dir, "ctr"), path: `${dir}:${path}` };
 }
 
@@ -39,7 +41,11 @@ function binariesOf(release: ContainerdRelease): ReleaseBinaries {
 const releaseFile = (dir: string): string => join(dir, "release");
 
 function releaseAt(socket: string): ContainerdRelease {
-  return existsSync(releaseFile(dirname(socket))) && readFileSync(releaseFile(dirname(socket)), "utf8").trim() === "2" ? "2" : "1.6";
+  const file = releaseFile(dirname(socket));
+  const recorded = existsSync(file) ? readFileSync(file, "utf8").trim() : "1.6";
+  const release = containerdReleases.find((r) => r === recorded);
+  if (release === undefined) throw new Error(`${file} names containerd ${recorded}, which the test ground does not run`);
+  return release;
 }
 
 export interface ContainerdOptions {

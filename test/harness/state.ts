@@ -3,13 +3,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { earlierContainerdReleases } from "./paths.ts";
 
 export const NodeStateSchema = z.object({
   name: z.string(),
   dir: z.string(),
   socket: z.string(),
   containerdPid: z.number(),
-  release: z.enum(["1.6", "2"]),
+  release: z.enum(["1.6", "2", ...earlierContainerdReleases]),
   kubeletPid: z.number(),
 });
 

@@ -1,7 +1,7 @@
 //go:build tools
 
-// Package tools pins the containerd 2 commands the test ground runs beside Debian's containerd 1.6:
-// the daemon, its runc shim and ctr.
+// Package tools pins the containerd 2.x commands (module github.com/containerd/containerd/v2) the test
+// ground runs beside Debian's containerd 1.6: the daemon, its runc shim and ctr.
 package tools
 
 import (
