@@ -1,26 +1,25 @@
-// The worker against each real node's containerd (containers made by the real kubelet): what it
-// removes, what it never removes, dry run, and failing closed. node-1 runs Debian's containerd
-// 1.6 and node-2 containerd 2, whose CRI reports the sandbox image as pinned rather than in its
-// config, and pins any image labelled as its CRI pins them.
+// The worker against every containerd release a cluster may run: what it removes, what it never
+// removes, dry run, and failing closed. node-1 runs Debian's containerd 1.6 and node-2 the current
+// 2.x, with containers made by the real kubelet; 1.7 and 2.0-2.3 run as private instances whose
+// containers are made through the CRI. From 1.7 on, the CRI pins any image labelled as its CRI
+// pins them; 2.x reports the sandbox image as pinned rather than in its config.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
-import { buildImageLayout, busyboxImage, ctr, importImages, markerImage, sharedCluster, tagImage, type BuiltImage, type RealNode } from "../harness/index.ts";
+import { buildImageLayout, busyboxImage, ctr, importImages, markerImage, tagImage, type BuiltImage } from "../harness/index.ts";
 import type { ContainerdRelease } from "../harness/containerd.ts";
-import { runPod, waitForPod } from "../harness/pods.ts";
+import { kubeletContractNode, privateContractNode, type ContractNode } from "../harness/contract-node.ts";
+import { earlierContainerdReleases, earlierContainerdVersion } from "../harness/paths.ts";
 import { ensureWorkerBuilt, imagesWithDecision, runWorker } from "../harness/worker-run.ts";
 
 const lib = (name: string): string => `docker.io/library/${name}`;
 
-/** The remover's whole contract on one real node, by its index in the test ground. */
-function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
-  const namespace = `worker-remover-${nodeIndex + 1}`;
+/** The remover's whole contract on one node, which `start` brings up. */
+function removerSuite(release: ContainerdRelease, start: () => Promise<ContractNode>): void {
   const work = mkdtempSync("/tmp/ets-worker-");
-  let node: RealNode;
-  let core: CoreV1Api;
+  let node: ContractNode;
   let cri: GrpcCriClient;
   const built = new Map<string, BuiltImage>();
 
@@ -67,38 +66,31 @@ function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
 
   before(async () => {
     ensureWorkerBuilt();
-    const cluster = await sharedCluster();
-    const picked = cluster.realNodes()[nodeIndex];
-    assert.ok(picked, `real node ${nodeIndex + 1}`);
-    node = picked;
-    assert.equal(node.containerd.release, release, `node-${nodeIndex + 1} runs containerd ${release}`);
-    core = cluster.kubeConfig().makeApiClient(CoreV1Api);
+    node = await start();
     cri = new GrpcCriClient(node.containerd.endpoint);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
     const tar = join(work, "images.tar");
     for (const image of buildImageLayout(specs, tar)) built.set(image.ref, image);
     await importImages(node.containerd, tar);
     await tagImage(node.containerd, lib("wr-tag:1"), lib("wr-tag-alias:2"));
     await tagImage(node.containerd, lib("wr-digest:1"), `${lib("wr-digest")}@${built.get(lib("wr-digest:1"))?.manifestDigest ?? ""}`);
     await tagImage(node.containerd, lib("wr-ex-digest:1"), `${lib("wr-ex-digest")}@${built.get(lib("wr-ex-digest:1"))?.manifestDigest ?? ""}`);
-    // containerd 2's CRI reports an image pinned when it carries this label; 1.6 has no pinning.
-    if (node.containerd.release === "2") await ctr(node.containerd.socket, ["images", "label", lib("wr-pinned:1"), "io.cri-containerd.pinned=pinned"]);
-    await runPod(core, { namespace, name: "running", node: node.name, image: lib("wr-running:1"), command: ["/bin/sleep", "3600"] });
-    await runPod(core, { namespace, name: "exited", node: node.name, image: lib("wr-exited:1"), command: ["/bin/echo", "done"] });
-    await waitForPod(core, namespace, "running", (_phase, running) => running);
-    await waitForPod(core, namespace, "exited", (phase) => phase === "Succeeded");
+    // From 1.7 on, the CRI reports an image pinned when it carries this label; 1.6 has no pinning.
+    if (pins) await ctr(node.containerd.socket, ["images", "label", lib("wr-pinned:1"), "io.cri-containerd.pinned=pinned"]);
+    await node.run("running", lib("wr-running:1"), ["/bin/sleep", "3600"], "running");
+    await node.run("exited", lib("wr-exited:1"), ["/bin/echo", "done"], "exited");
   });
 
   after(async () => {
     // node:test skips `before` when a name filter leaves no test here, but still runs `after`.
     if ((cri as GrpcCriClient | undefined) === undefined) return;
     cri.close();
-    await core.deleteNamespace({ name: namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    await node.close();
     rmSync(work, { recursive: true, force: true });
   });
 
   const endpoint = (): string => `--runtime-endpoint=${node.containerd.endpoint}`;
 
+  const pins = release !== "1.6";
   const listed = (): string[] => [
     lib("wr-tag:1"),
     "wr-short:1.0",
@@ -177,16 +169,16 @@ function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
     for (const kept of [lib("wr-running:1"), lib("wr-exited:1"), "registry.k8s.io/pause:eraser-ts", lib("wr-ex-exact:1"), "localhost:5000/wr/ex-prefix:1", lib("wr-ex-id:1")]) {
       assert.ok(tags.has(kept), `${kept} survives a prune`);
     }
-    // The pause image is kept as the sandbox image: the node's pods run it. containerd 1.6 also
+    // The pause image is kept as the sandbox image: the node's pods run it. containerd 1.x also
     // names it in its CRI config; containerd 2 no longer does, and pins it instead.
     assert.equal(run.result?.kept.sandbox, 1);
-    if (release === "2") {
+    if (pins) {
       assert.ok(tags.has(lib("wr-pinned:1")), "a pinned image survives a prune");
       assert.equal(run.result?.kept.pinned, 1);
     }
   });
 
-  test("a pinned image is never removed, even when listed by name (containerd 2)", { skip: release === "1.6" ? "containerd 1.6 pins no image" : false }, async () => {
+  test("a pinned image is never removed, even when listed by name", { skip: pins ? false : "containerd 1.6 pins no image" }, async () => {
     const run = await runWorker(["remover", endpoint(), `--imagelist=${writeList("pinned.json", [lib("wr-pinned:1")])}`]);
     assert.equal(run.exitCode, 0, run.stderr);
     const pinned = run.logs.filter((l) => l["decision"] === "kept" && l["reason"] === "pinned").map((l) => String(l["image"]));
@@ -201,8 +193,7 @@ function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
     const shared = join(work, "shared");
     const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${shared}`, `--exclusion-dir=${exclusions()}`]);
     assert.equal(collected.exitCode, 0, collected.stderr);
-    await runPod(core, { namespace, name: "race", node: node.name, image: lib("wr-race:1"), command: ["/bin/sleep", "3600"] });
-    await waitForPod(core, namespace, "race", (_phase, running) => running);
+    await node.run("race", lib("wr-race:1"), ["/bin/sleep", "3600"], "running");
     const removed = await runWorker(["remover", endpoint(), `--shared-dir=${shared}`, `--exclusion-dir=${exclusions()}`]);
     assert.equal(removed.exitCode, 0, removed.stderr);
     assert.ok((await imageIds()).has(race!.id), "the raced image is still there");
@@ -211,8 +202,13 @@ function removerSuite(nodeIndex: number, release: ContainerdRelease): void {
 }
 
 describe("remover on node-1 (containerd 1.6)", () => {
-  removerSuite(0, "1.6");
+  removerSuite("1.6", () => kubeletContractNode(0, "1.6", "worker-remover-1"));
 });
+for (const release of earlierContainerdReleases) {
+  describe(`remover on a private containerd ${release} (${earlierContainerdVersion(release)})`, () => {
+    removerSuite(release, () => privateContractNode(release));
+  });
+}
 describe("remover on node-2 (containerd 2)", () => {
-  removerSuite(1, "2");
+  removerSuite("2", () => kubeletContractNode(1, "2", "worker-remover-2"));
 });
