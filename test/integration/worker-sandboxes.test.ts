@@ -1,13 +1,14 @@
 // "Never removed: every image a pod sandbox uses" (SPEC 2.3) when the runtime's sandbox image
-// changes under running pods, on a private containerd of each release: the pods keep the old
-// pause image, which the runtime's config no longer names (and containerd 1.6 does not pin).
+// changes under running pods, on a private containerd of each release (1.6 to the current 2.x):
+// the pods keep the old pause image, which the runtime's config no longer names (and containerd
+// 1.6 does not pin).
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, importImages, markerImage, startContainerd } from "../harness/index.ts";
-import { restartContainerd, sandboxImageRef, type ContainerdInstance, type ContainerdRelease } from "../harness/containerd.ts";
+import { containerdReleases, restartContainerd, sandboxImageRef, type ContainerdInstance, type ContainerdRelease } from "../harness/containerd.ts";
 import { runPodSandbox } from "../harness/cri-sandbox.ts";
 import { pauseImage } from "../harness/oci/specs.ts";
 import { ensureWorkerBuilt, runWorker } from "../harness/worker-run.ts";
@@ -60,6 +61,5 @@ function sandboxSuite(release: ContainerdRelease): void {
 }
 
 describe("images pod sandboxes run", () => {
-  sandboxSuite("1.6");
-  sandboxSuite("2");
+  for (const release of containerdReleases) sandboxSuite(release);
 });
