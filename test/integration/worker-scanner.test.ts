@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseScannerConfig } from "../../src/api/config/load.ts";
 import { parseShareReport, unpackImageId, verdictFingerprint } from "../../src/api/scan-verdicts.ts";
@@ -13,6 +13,7 @@ import { buildImageLayout, cleanImage, importImages, sharedCluster, vulnerableAl
 import { trivyVersion } from "../harness/paths.ts";
 import { prepareTrivyDb, trivyBinary } from "../harness/trivy.ts";
 import { eventually } from "../harness/manager-run.ts";
+import { runScanPipeline, scannerConfigFile } from "../harness/scan-pipeline.ts";
 import { ensureWorkerBuilt, runWorker, workerBinary } from "../harness/worker-run.ts";
 
 const work = mkdtempSync("/tmp/ets-scan-");
@@ -21,25 +22,11 @@ let node: RealNode;
 let cri: GrpcCriClient;
 let images: Record<"vulnerable" | "clean" | "excludedVulnerable", BuiltImage>;
 
-function configFile(name: string, scannerConfig: string): string {
-  const file = join(work, `${name}.yaml`);
-  const indented = scannerConfig.split("\n").map((line) => `      ${line}`).join("\n");
-  writeFileSync(file, `apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  scanner:\n    config: |\n${indented}\n`);
-  return file;
-}
+const configFile = (name: string, scannerConfig: string): string => scannerConfigFile(work, name, scannerConfig);
 
-async function pipeline(name: string, config: string, trivy = trivyBinary, scannerArgs: string[] = [], removerArgs: string[] = []): Promise<{ scanner: Awaited<ReturnType<typeof runWorker>>; remover: Awaited<ReturnType<typeof runWorker>> }> {
-  const shared = join(work, `shared-${name}`);
-  const exclusions = join(work, "exclusions", "team");
-  mkdirSync(exclusions, { recursive: true });
-  writeFileSync(join(exclusions, "excluded.json"), JSON.stringify({ excluded: ["docker.io/library/ws-vulnerable-but-excluded:*"] }));
-  const common = [`--runtime-endpoint=${node.containerd.endpoint}`, `--shared-dir=${shared}`, `--exclusion-dir=${join(work, "exclusions")}`];
-  // Started in the order a kubelet may start them: the remover first, waiting for the others.
-  const remover = runWorker(["remover", ...common, ...removerArgs]);
-  const collector = await runWorker(["collector", ...common]);
-  assert.equal(collector.exitCode, 0, collector.stderr);
-  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${trivy}`, ...scannerArgs]);
-  return { scanner, remover: await remover };
+function pipeline(name: string, config: string, trivy = trivyBinary, scannerArgs: string[] = [], removerArgs: string[] = []): ReturnType<typeof runScanPipeline> {
+  const excluded = ["docker.io/library/ws-vulnerable-but-excluded:*"];
+  return runScanPipeline({ endpoint: node.containerd.endpoint, dir: work, name, config, excluded, trivy, scannerArgs, removerArgs });
 }
 
 const present = async (image: BuiltImage): Promise<boolean> => (await cri.listImages()).some((i) => i.id === image.id);
