@@ -120,9 +120,10 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     httpPort: http.port,
     isLeading: () => leading,
     async stop() {
+      await Promise.all([imageJobs?.stop(), imageLists?.stop()]);
+      if (leading) await saveBeforeStop(jobController, logger);
       shutdown.abort();
       await election;
-      await Promise.all([imageJobs?.stop(), imageLists?.stop()]);
       // After the controllers, so the push carries everything they counted.
       await stopOtlp();
       await profiler.close();
@@ -131,6 +132,19 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       await http.close();
     },
   };
+}
+
+/**
+ * After the last reconcile and while this manager still leads, saves what only it knows of its
+ * jobs' deleted pods: a new leader reads that once, when it first looks at a job. A failure is
+ * logged and the stop goes on.
+ */
+async function saveBeforeStop(jobController: ImageJobController, logger: Logger): Promise<void> {
+  try {
+    await jobController.saveDeletedPods();
+  } catch (error) {
+    logger.warn({ err: describeError(error) }, "Could not save the running jobs' deleted pods before stopping");
+  }
 }
 
 interface Parts {

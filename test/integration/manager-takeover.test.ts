@@ -2,7 +2,8 @@
 // keeps what the last one saw of its deleted worker pods: a finished pod the pod garbage collector
 // deleted still counts and its node does not run again, a node whose pod was deleted once gets
 // no third pod, and a drained node stays skipped. The first manager is killed, as a lost node
-// kills it, so nothing it held only in memory survives.
+// kills it, so nothing it held only in memory survives. A manager stopped gracefully (SIGTERM: an
+// upgrade, a drain) saves what it had not yet written before it lets go of the lead.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
@@ -95,5 +96,45 @@ describe("a manager that takes over a running job", () => {
     );
     assert.match(ended.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times/);
     for (const node of ["to-done", "to-retried", "to-drained"]) assert.deepEqual((await podsOn(node)).map((p) => p.metadata?.name), [], `no new pod on ${node}`);
+  });
+
+  test("a manager stopped with SIGTERM first saves the deletions it had not written yet", async () => {
+    for (const m of running.splice(0)) await m.stop({ kill: true });
+    await deleteAllEraserObjects(custom);
+    await core.patchNode({ name: "to-drained", body: { spec: { unschedulable: false } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    const first = await startManager();
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:takeover-2"]);
+    const job = await eventually("the job to start", async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Running"), 60_000);
+    const name = job.metadata.name;
+    const podsOn = async (node: string): Promise<string[]> => (await workerPods(core, name)).filter((p) => p.spec?.nodeName === node).map((p) => p.metadata?.name ?? "");
+    const newPodOn = (node: string, not: string[] = []): Promise<string> => eventually(`a new pod on ${node}`, async () => (await podsOn(node)).find((p) => !not.includes(p)));
+    const forceDelete = (pod: string) => core.deleteNamespacedPod({ name: pod, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+    const deletions = async (): Promise<string | undefined> => (await core.readNamespacedConfigMap({ name: `${name}-deleted-pods`, namespace: operatorNamespace }).catch(() => undefined))?.data?.["deletions"];
+
+    // The first deletion is written at once; the second comes inside the 5 s in which the
+    // manager does not write again, and the manager is stopped before they are over.
+    const doneFirst = await newPodOn("to-done");
+    await forceDelete(doneFirst);
+    await eventually("the record of the first deletion", async () => ((await deletions()) === '{"to-done":1}' ? true : undefined), 10_000);
+    const retriedFirst = await newPodOn("to-retried");
+    await forceDelete(retriedFirst);
+    await first.waitForLog(/"nodes":\["to-retried"\].*making them again, once/, 10_000);
+    assert.equal(await deletions(), '{"to-done":1}', "the stop must come inside the 5 s without writes; this run came too late to test the save on stop");
+    await first.stop();
+    assert.equal(await deletions(), '{"to-done":1,"to-retried":1}', "the stopped manager saved the second deletion");
+
+    await startManager();
+    const retriedSecond = await newPodOn("to-retried", [retriedFirst]);
+    await forceDelete(retriedSecond);
+    for (const node of ["to-done", "to-drained", "to-last"]) {
+      await completePod(core, operatorNamespace, await newPodOn(node, [doneFirst]), { remover: { exitCode: 0, message: nodeResult(1) } });
+    }
+    const ended = await eventually("the job to end", async () => {
+      const s = (await listImageJobs(custom)).find((j) => j.metadata.name === name)?.status;
+      return s?.phase === "Completed" || s?.phase === "Failed" ? s : undefined;
+    }, 30_000);
+    assert.deepEqual({ phase: ended.phase, succeeded: ended.succeeded, failed: ended.failed }, { phase: "Failed", succeeded: 3, failed: 1 }, "to-retried failed on its second deletion, the new manager's first");
+    assert.match(ended.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times/);
+    assert.deepEqual(await podsOn("to-retried"), [], "no third pod on to-retried");
   });
 });

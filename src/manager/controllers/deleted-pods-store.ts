@@ -4,7 +4,8 @@
 // pods once a cluster holds 12,500 of them, which one 5,000-node job and a busy day reach. Without
 // this record a new leader ran those nodes again and lost their results, and gave every node
 // whose pod had been deleted once one more pod. Writes are at most one per job every 5 s: the
-// garbage collector deletes pods by the thousand.
+// garbage collector deletes pods by the thousand. A manager that is stopped (SIGTERM: an upgrade,
+// a drain of its node) writes what it has not yet, while it still leads.
 import type { ImageJob } from "../../api/imagejob.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { jobConfigMapMetadata } from "../job-configmap.ts";
@@ -19,6 +20,13 @@ interface Written {
   version: number;
   atMs: number;
   exists: boolean;
+}
+
+/** One job's ledger as the controller holds it: `saved` is read only to write. */
+export interface JobLedger {
+  job: ImageJob;
+  version: number;
+  saved: () => SavedLedger;
 }
 
 export class DeletedPodsStore {
@@ -59,22 +67,37 @@ export class DeletedPodsStore {
    * cannot be yet. `saved` is read only to write.
    */
   async sync(job: ImageJob, version: number, saved: () => SavedLedger, nowMs: number): Promise<number | undefined> {
-    const name = job.metadata.name;
-    const written = this.#written.get(name) ?? { version: 0, atMs: 0, exists: false };
+    const written = this.#writtenOf(job.metadata.name);
     if (version === written.version) return undefined;
     const wait = written.atMs + minWriteIntervalMs - nowMs;
     if (wait > 0) return wait;
+    return (await this.#save({ job, version, saved }, written, nowMs)) ? undefined : minWriteIntervalMs;
+  }
+
+  /** Writes every ledger that changed since its last write, without waiting out the 5 s; returns how many it wrote. */
+  async saveNow(ledgers: readonly JobLedger[], nowMs: number): Promise<number> {
+    const changed = ledgers.filter((l) => l.version !== this.#writtenOf(l.job.metadata.name).version);
+    const done = await Promise.all(changed.map((l) => this.#save(l, this.#writtenOf(l.job.metadata.name), nowMs)));
+    return done.filter(Boolean).length;
+  }
+
+  #writtenOf(job: string): Written {
+    return this.#written.get(job) ?? { version: 0, atMs: 0, exists: false };
+  }
+
+  async #save({ job, version, saved }: JobLedger, written: Written, nowMs: number): Promise<boolean> {
+    const name = job.metadata.name;
     const { data, leftOut } = encodeLedger(saved());
     try {
       await this.#write(job, data, written.exists);
     } catch (error) {
       this.#logger.warn({ job: name, err: describeError(error) }, "Could not save the job's deleted pods; retrying");
       this.#written.set(name, { ...written, atMs: nowMs });
-      return minWriteIntervalMs;
+      return false;
     }
     this.#written.set(name, { version, atMs: nowMs, exists: true });
     if (leftOut > 0) this.#logger.warn({ job: name, leftOut }, "Too many deleted finished pods to save in one ConfigMap; a restarted manager would run their nodes again");
-    return undefined;
+    return true;
   }
 
   forget(job: string): void {

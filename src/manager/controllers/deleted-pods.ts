@@ -81,6 +81,11 @@ export class DeletedPods {
     this.#byJob.delete(job);
   }
 
+  /** The jobs it holds a ledger for. */
+  jobs(): string[] {
+    return [...this.#byJob.keys()];
+  }
+
   /** Grows with every change to what `saved` returns. */
   version(job: string): number {
     return this.#ledger(job).version;

@@ -82,6 +82,16 @@ export class ImageJobController {
     return this.#advance(job, config);
   }
 
+  /** Writes what only this manager knows of deleted pods, without waiting: it is about to stop leading. */
+  async saveDeletedPods(): Promise<void> {
+    const ledgers = this.#deleted.jobs().flatMap((name) => {
+      const job = this.#d.state.imageJob(name);
+      return job === undefined ? [] : [{ job, version: this.#deleted.version(name), saved: () => this.#deleted.saved(name) }];
+    });
+    const written = await this.#d.deletedPods.saveNow(ledgers, this.#d.clock.now());
+    if (written > 0) this.#d.logger.info({ jobs: written }, "Saved the running jobs' deleted pods before stopping");
+  }
+
   #selectedNodes(config: EraserConfig): { all: CachedNode[]; selected: string[] } {
     const filter = compileNodeFilter(config.manager.nodeFilter);
     const all = [...this.#d.state.nodes.list()];
