@@ -129,6 +129,32 @@ describe("scanner pipeline with the real trivy", () => {
     assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy not found at "\/nonexistent\/trivy"/);
     assert.equal(await present(images.vulnerable), true, "nothing removed on the strength of a scan that did not run");
   });
+
+  // deleteFailedImages (on by default) is for an image trivy cannot scan, not for a scanner with
+  // no DB: that would remove every unused image, as a prune does, when the user asked for the
+  // vulnerable ones.
+  test("trivy's DB cannot be fetched (a registry that refuses, a rate limit): the scanner fails naming it, and the node removes nothing", async () => {
+    await importFresh();
+    const config = configFile("no-db", `cacheDir: ${join(work, "empty-cache")}
+dbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
+    const { scanner, remover } = await pipeline("no-db", config);
+    assert.equal(scanner.exitCode, 1);
+    assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy could not get its vulnerability DB from 127\.0\.0\.1:9\/eraser-ts\/no-trivy-db: /);
+    assert.equal(await present(images.vulnerable), true, "nothing removed");
+    assert.equal(await present(images.clean), true, "nothing removed");
+  });
+
+  test("offline with no DB in cacheDir: the scanner fails naming the directory, and the node removes nothing", async () => {
+    await importFresh();
+    const empty = join(work, "empty-offline-cache");
+    const config = configFile("offline-no-db", `cacheDir: ${empty}
+offline: true`);
+    const { scanner, remover } = await pipeline("offline-no-db", config);
+    assert.equal(scanner.exitCode, 1);
+    assert.match(remover.result?.error ?? "", new RegExp(`trivy-scanner failed: offline is on, but ${empty}/db holds no trivy vulnerability DB`));
+    assert.equal(await present(images.vulnerable), true, "nothing removed");
+    assert.equal(await present(images.clean), true, "nothing removed");
+  });
 });
 
 describe("scanning once per run, between two nodes' scanners", () => {

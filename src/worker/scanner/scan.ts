@@ -4,9 +4,10 @@ import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { ensureTrivyDb, throwIfTrivyMissing } from "./db-ready.ts";
 import { parseTrivyReport } from "./report.ts";
 import { trivyInvocation } from "./trivy-args.ts";
-import { judgeReport } from "./verdict.ts";
+import { judgeReport, type Verdict } from "./verdict.ts";
 
 export interface ScanOutcome {
   /** What the remover gets: non-compliant images, and failed scans when deleteFailedImages is on. */
@@ -16,13 +17,23 @@ export interface ScanOutcome {
   judged: { nonCompliant: string[]; compliant: string[] };
 }
 
-export class TrivyMissingError extends Error {
-  override readonly name = "TrivyMissingError";
+/** One image's verdict, or why its scan failed. */
+async function scanOne(ref: string, config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string }): Promise<Verdict | string> {
+  const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint);
+  const result = await execa(o.trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000, all: false });
+  throwIfTrivyMissing(result, o.trivyPath);
+  try {
+    if (result.exitCode !== 0) throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
+    return judgeReport(parseTrivyReport(result.stdout), config);
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string; logger: Logger }): Promise<ScanOutcome> {
   const outcome: ScanOutcome = { flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: [] } };
   const deadline = Date.now() + config.timeout.totalMs;
+  if (images.length > 0) await ensureTrivyDb(config, o.trivyPath, o.logger);
   for (const image of images) {
     const ref = image.repoTags[0] ?? image.repoDigests[0] ?? image.id;
     const log = o.logger.child({ image: image.id, ref });
@@ -30,22 +41,14 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       log.warn({ decision: "kept", reason: "scan-timeout" }, "Kept image: the total scan timeout ran out before it was scanned");
       continue;
     }
-    const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint);
-    const result = await execa(o.trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000, all: false });
-    if (result.failed && "code" in result && result.code === "ENOENT") {
-      throw new TrivyMissingError(`trivy not found at "${o.trivyPath}": the trivy-scanner needs the trivy binary`);
-    }
-    let verdict;
-    try {
-      if (result.exitCode !== 0) throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
-      verdict = judgeReport(parseTrivyReport(result.stdout), config);
-    } catch (error) {
-      const reason = (error as Error).message;
+    const verdict = await scanOne(ref, config, o);
+    if (typeof verdict === "string") {
+      const reason = `scan failed: ${verdict}`;
       if (config.deleteFailedImages) {
         outcome.flagged.push(image);
-        log.warn({ decision: "flagged", reason: `scan failed: ${reason}` }, "Flagged image: its scan failed and deleteFailedImages is on");
+        log.warn({ decision: "flagged", reason }, "Flagged image: its scan failed and deleteFailedImages is on");
       } else {
-        log.warn({ decision: "kept", reason: `scan failed: ${reason}` }, "Kept image: its scan failed");
+        log.warn({ decision: "kept", reason }, "Kept image: its scan failed");
       }
       continue;
     }

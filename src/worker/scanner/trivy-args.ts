@@ -6,6 +6,13 @@ export interface TrivyInvocation {
   env: Record<string, string>;
 }
 
+const quietFlags = ["--quiet", "--skip-version-check", "--disable-telemetry"];
+const trivyTimeout = (config: ScannerConfig): string => `${Math.max(1, Math.round(config.timeout.perImageMs / 1000))}s`;
+
+/**
+ * One image's scan. The DB is made ready once, before the first scan (trivyDbDownload, db-ready.ts),
+ * so no scan fetches it: a DB that cannot be had fails the scanner, not each image.
+ */
 export function trivyInvocation(imageRef: string, config: ScannerConfig, runtimeEndpoint: string): TrivyInvocation {
   const v = config.vulnerabilities;
   const args = [
@@ -13,20 +20,24 @@ export function trivyInvocation(imageRef: string, config: ScannerConfig, runtime
     "--image-src", "containerd",
     "--cache-dir", config.cacheDir,
     "--format", "json",
-    "--quiet",
-    "--skip-version-check",
-    "--disable-telemetry",
+    ...quietFlags,
     "--scanners", v.securityChecks.join(","),
     "--pkg-types", v.types.join(","),
     "--severity", v.severities.join(","),
-    "--timeout", `${Math.max(1, Math.round(config.timeout.perImageMs / 1000))}s`,
+    "--timeout", trivyTimeout(config),
+    "--skip-db-update",
   ];
   if (v.ignoreUnfixed) args.push("--ignore-unfixed");
   if (v.ignoredStatuses.length > 0) args.push("--ignore-status", v.ignoredStatuses.join(","));
-  // Offline: the DB must already be in cacheDir (a shared host cache); never reach out.
-  if (config.offline) args.push("--skip-db-update", "--skip-java-db-update", "--offline-scan");
-  else args.push("--db-repository", config.dbRepo);
+  // Offline: never reach out, for the Java DB or anything else either.
+  if (config.offline) args.push("--skip-java-db-update", "--offline-scan");
   args.push(imageRef);
   const socket = runtimeEndpoint.replace(/^unix:\/\//, "");
   return { args, env: { CONTAINERD_ADDRESS: socket, CONTAINERD_NAMESPACE: "k8s.io", TRIVY_NO_PROGRESS: "true" } };
+}
+
+/** Fetches the vulnerability DB from dbRepo into cacheDir, or does nothing when the one there is current. */
+export function trivyDbDownload(config: ScannerConfig): TrivyInvocation {
+  const args = ["image", "--download-db-only", "--cache-dir", config.cacheDir, "--db-repository", config.dbRepo, ...quietFlags, "--timeout", trivyTimeout(config)];
+  return { args, env: { TRIVY_NO_PROGRESS: "true" } };
 }

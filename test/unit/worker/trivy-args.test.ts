@@ -1,16 +1,15 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultScannerConfig } from "../../../src/api/config/defaults.ts";
-import { trivyInvocation } from "../../../src/worker/scanner/trivy-args.ts";
+import { trivyDbDownload, trivyInvocation } from "../../../src/worker/scanner/trivy-args.ts";
 
 describe("trivy command line from the scanner config", () => {
-  test("defaults: containerd source, JSON, all severities, DB from dbRepo, the runtime socket in env", () => {
+  test("defaults: containerd source, JSON, all severities, the DB made ready before (no scan fetches it), the runtime socket in env", () => {
     const { args, env } = trivyInvocation("docker.io/library/a:1", defaultScannerConfig(), "unix:///run/cri/cri.sock");
     assert.deepEqual(args, [
       "image", "--image-src", "containerd", "--cache-dir", "/var/lib/trivy", "--format", "json", "--quiet",
       "--skip-version-check", "--disable-telemetry", "--scanners", "vuln", "--pkg-types", "os,library",
-      "--severity", "CRITICAL,HIGH,MEDIUM,LOW", "--timeout", "3600s",
-      "--db-repository", "ghcr.io/aquasecurity/trivy-db", "docker.io/library/a:1",
+      "--severity", "CRITICAL,HIGH,MEDIUM,LOW", "--timeout", "3600s", "--skip-db-update", "docker.io/library/a:1",
     ]);
     assert.deepEqual(env, { CONTAINERD_ADDRESS: "/run/cri/cri.sock", CONTAINERD_NAMESPACE: "k8s.io", TRIVY_NO_PROGRESS: "true" });
   });
@@ -23,6 +22,16 @@ describe("trivy command line from the scanner config", () => {
     const { args } = trivyInvocation("x", c, "unix:///s.sock");
     assert.ok(args.includes("--ignore-unfixed"));
     assert.deepEqual(args.slice(args.indexOf("--ignore-status"), args.indexOf("--ignore-status") + 2), ["--ignore-status", "will_not_fix,end_of_life"]);
-    assert.ok(args.includes("--offline-scan") && args.includes("--skip-db-update") && !args.includes("--db-repository"));
+    assert.ok(args.includes("--offline-scan") && args.includes("--skip-db-update") && args.includes("--skip-java-db-update"));
+  });
+
+  test("the DB download, once before the first scan: from dbRepo into cacheDir", () => {
+    const c = defaultScannerConfig();
+    c.dbRepo = "mirror.example.com/trivy-db";
+    c.cacheDir = "/cache";
+    assert.deepEqual(trivyDbDownload(c).args, [
+      "image", "--download-db-only", "--cache-dir", "/cache", "--db-repository", "mirror.example.com/trivy-db",
+      "--quiet", "--skip-version-check", "--disable-telemetry", "--timeout", "3600s",
+    ]);
   });
 });

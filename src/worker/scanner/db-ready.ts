@@ -1,0 +1,43 @@
+// trivy's vulnerability DB, made ready once before the first scan. Without it every scan fails,
+// and deleteFailedImages (on by default, for an image trivy cannot scan) would then flag every
+// candidate: a registry that refuses or rate-limits the DB download would turn a vulnerability
+// scan into a prune of every unused image. A DB that cannot be had fails the scanner instead, and
+// the node removes nothing.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { ScannerConfig } from "../../api/config/types.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { trivyDbDownload } from "./trivy-args.ts";
+
+export class TrivyMissingError extends Error {
+  override readonly name = "TrivyMissingError";
+}
+
+/** A trivy that cannot be started fails the scanner: no image can be judged without it. */
+export function throwIfTrivyMissing(result: { failed: boolean; code?: string | undefined }, trivyPath: string): void {
+  if (result.failed && result.code === "ENOENT") throw new TrivyMissingError(`trivy not found at "${trivyPath}": the trivy-scanner needs the trivy binary`);
+}
+
+export class TrivyDbUnavailableError extends Error {
+  override readonly name = "TrivyDbUnavailableError";
+}
+
+/** trivy's last words, on one line: its errors span lines, and the remover's result holds one. */
+const lastWords = (stderr: string): string => stderr.replace(/\s+/g, " ").trim().slice(-400);
+
+export async function ensureTrivyDb(config: ScannerConfig, trivyPath: string, logger: Logger): Promise<void> {
+  const dbDir = join(config.cacheDir, "db");
+  if (config.offline) {
+    if (existsSync(join(dbDir, "trivy.db")) && existsSync(join(dbDir, "metadata.json"))) return;
+    throw new TrivyDbUnavailableError(`offline is on, but ${dbDir} holds no trivy vulnerability DB (trivy.db and metadata.json): load one there, or turn offline off`);
+  }
+  const { args, env } = trivyDbDownload(config);
+  const started = Date.now();
+  const result = await execa(trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000 });
+  throwIfTrivyMissing(result, trivyPath);
+  if (result.exitCode !== 0) {
+    throw new TrivyDbUnavailableError(`trivy could not get its vulnerability DB from ${config.dbRepo}: ${lastWords(result.stderr) || `exit ${String(result.exitCode)}`}`);
+  }
+  logger.info({ dbRepo: config.dbRepo, cacheDir: config.cacheDir, ms: Date.now() - started }, "trivy's vulnerability DB is ready");
+}
