@@ -19,6 +19,8 @@ export function verdictFingerprint(config: ScannerConfig): string {
   const sorted = (list: readonly string[]): string[] => [...list].sort();
   const relevant = {
     dbRepo: config.dbRepo,
+    // Verdicts judged by a trivy server come from its DB, not dbRepo's.
+    ...(config.server === "" ? {} : { server: config.server }),
     deleteEOLImages: config.deleteEOLImages,
     ignoreUnfixed: v.ignoreUnfixed,
     types: sorted(v.types),

@@ -52,6 +52,7 @@ export function defaultScannerConfig(): ScannerConfig {
     },
     timeout: { totalMs: 23 * 3_600_000, perImageMs: 3_600_000 },
     offline: false,
+    server: "",
     scanOnce: { enabled: true, firstWaveNodes: 3 },
   };
 }

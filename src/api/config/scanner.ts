@@ -19,6 +19,7 @@ export const ScannerDocumentSchema = z.nullable(
     deleteFailedImages: z.optional(z.boolean()),
     deleteEOLImages: z.optional(z.boolean()),
     offline: z.optional(z.boolean()),
+    server: z.optional(z.url({ protocol: /^https?$/, error: "must be the trivy server's http:// or https:// URL" })),
     vulnerabilities: nullish(
       z.object({
         ignoreUnfixed: z.optional(z.boolean()),
@@ -62,6 +63,7 @@ function overlayScanner(d: ScannerConfig, doc: ScannerDocument): ScannerConfig {
     deleteFailedImages: doc.deleteFailedImages ?? d.deleteFailedImages,
     deleteEOLImages: doc.deleteEOLImages ?? d.deleteEOLImages,
     offline: doc.offline ?? d.offline,
+    server: doc.server?.replace(/\/+$/, "") ?? d.server,
     vulnerabilities: overlayVulnerabilities(d.vulnerabilities, doc.vulnerabilities ?? {}),
     timeout: {
       totalMs: durationField(doc.timeout?.total, `${fieldPrefix}.timeout.total`, d.timeout.totalMs),

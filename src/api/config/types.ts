@@ -36,6 +36,12 @@ export interface ScannerConfig {
   /** Beyond Eraser: never download the DB; use the one already in cacheDir. */
   offline: boolean;
   /**
+   * Beyond Eraser (SPEC §3, a shared DB): a `trivy server` URL. Scans run in client mode: each node
+   * analyses its images and the server, which holds the one DB for the cluster, judges them; no
+   * node downloads the DB. "" (the default): each node uses its own DB in cacheDir.
+   */
+  server: string;
+  /**
    * Beyond Eraser (SPEC §3): each image is scanned once per run across the cluster. A first wave
    * of `firstWaveNodes` nodes scans; the other nodes start after it and reuse its verdicts.
    */

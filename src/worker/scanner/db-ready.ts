@@ -2,7 +2,8 @@
 // and deleteFailedImages (on by default, for an image trivy cannot scan) would then flag every
 // candidate: a registry that refuses or rate-limits the DB download would turn a vulnerability
 // scan into a prune of every unused image. A DB that cannot be had fails the scanner instead, and
-// the node removes nothing.
+// the node removes nothing. With a trivy server (scanner config `server`) the DB is the server's:
+// it must answer its health check, before the first scan and again after any scan that fails.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -26,7 +27,23 @@ export class TrivyDbUnavailableError extends Error {
 /** trivy's last words, on one line: its errors span lines, and the remover's result holds one. */
 const lastWords = (stderr: string): string => stderr.replace(/\s+/g, " ").trim().slice(-400);
 
+/** How long the trivy server gets to answer its health check. */
+const healthTimeoutMs = 10_000;
+
+/** Throws unless the trivy server answers `GET /healthz` with 200. */
+export async function ensureTrivyServer(server: string): Promise<void> {
+  let status: number;
+  try {
+    status = (await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(healthTimeoutMs) })).status;
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message;
+    throw new TrivyDbUnavailableError(`the trivy server at ${server} cannot be reached: ${cause}`);
+  }
+  if (status !== 200) throw new TrivyDbUnavailableError(`the trivy server at ${server} is not healthy: GET /healthz answered ${status}`);
+}
+
 export async function ensureTrivyDb(config: ScannerConfig, trivyPath: string, logger: Logger): Promise<void> {
+  if (config.server !== "") return ensureTrivyServer(config.server);
   const dbDir = join(config.cacheDir, "db");
   if (config.offline) {
     if (existsSync(join(dbDir, "trivy.db")) && existsSync(join(dbDir, "metadata.json"))) return;

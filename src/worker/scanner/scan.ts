@@ -4,7 +4,7 @@ import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { ensureTrivyDb, throwIfTrivyMissing } from "./db-ready.ts";
+import { ensureTrivyDb, ensureTrivyServer, throwIfTrivyMissing } from "./db-ready.ts";
 import { parseTrivyReport } from "./report.ts";
 import { trivyInvocation } from "./trivy-args.ts";
 import { judgeReport, type Verdict } from "./verdict.ts";
@@ -42,6 +42,8 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       continue;
     }
     const verdict = await scanOne(ref, config, o);
+    // A trivy server that stopped answering fails every scan after it: that fails the scanner.
+    if (typeof verdict === "string" && config.server !== "") await ensureTrivyServer(config.server);
     if (typeof verdict === "string") {
       const reason = `scan failed: ${verdict}`;
       if (config.deleteFailedImages) {

@@ -31,6 +31,8 @@ export function trivyInvocation(imageRef: string, config: ScannerConfig, runtime
   if (v.ignoredStatuses.length > 0) args.push("--ignore-status", v.ignoredStatuses.join(","));
   // Offline: never reach out, for the Java DB or anything else either.
   if (config.offline) args.push("--skip-java-db-update", "--offline-scan");
+  // Client mode: the server holds the DB and judges what this node's trivy finds in the image.
+  if (config.server !== "") args.push("--server", config.server);
   args.push(imageRef);
   const socket = runtimeEndpoint.replace(/^unix:\/\//, "");
   return { args, env: { CONTAINERD_ADDRESS: socket, CONTAINERD_NAMESPACE: "k8s.io", TRIVY_NO_PROGRESS: "true" } };

@@ -120,6 +120,12 @@ manager:
     assert.deepEqual(config.scanOnce, { enabled: true, firstWaveNodes: 10 });
     assert.deepEqual(parseScannerConfig("scanOnce: { enabled: false }\n").config.scanOnce, { enabled: false, firstWaveNodes: 3 });
   });
+
+  test("a trivy server: off by default; its URL without a trailing slash", () => {
+    assert.equal(defaultEraserConfig().components.scanner.config.server, "");
+    assert.equal(parseScannerConfig("server: http://trivy.eraser-system:4954/\n").config.server, "http://trivy.eraser-system:4954");
+    assert.equal(parseScannerConfig("server: https://trivy.example.com\n").config.server, "https://trivy.example.com");
+  });
 });
 
 describe("documents Eraser ships and older versions", () => {
@@ -186,6 +192,9 @@ describe("bad configs are refused with the field named", () => {
     rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'timeout: { total: forever }' } }\n", "components.scanner.config.timeout.total", /forever/);
     rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'vulnerabilities: { severities: [SEVERE] }' } }\n", "components.scanner.config.vulnerabilities.severities.0", /CRITICAL/);
     rejects("apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'scanOnce: { firstWaveNodes: 0 }' } }\n", "components.scanner.config.scanOnce.firstWaveNodes", />=1/);
+    for (const server of ["trivy-server:4954", "ftp://trivy.example.com", "http://"]) {
+      rejects(`apiVersion: eraser.sh/v1alpha3\ncomponents: { scanner: { config: 'server: "${server}"' } }\n`, "components.scanner.config.server", /the trivy server's http:\/\/ or https:\/\/ URL/);
+    }
   });
   test("unknown keys warn with their path, at every depth", () => {
     const { warnings } = loadEraserConfig(`apiVersion: eraser.sh/v1alpha3

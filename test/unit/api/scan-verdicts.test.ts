@@ -53,6 +53,7 @@ describe("scan verdicts: the settings fingerprint", () => {
       ["securityChecks", (c) => (c.vulnerabilities.securityChecks = ["vuln", "secret"])],
       ["deleteEOLImages", (c) => (c.deleteEOLImages = false)],
       ["dbRepo", (c) => (c.dbRepo = "mirror.example/trivy-db")],
+      ["server", (c) => (c.server = "http://trivy.eraser-system:4954")],
     ];
     for (const [name, change] of changes) {
       const config = defaultScannerConfig();

@@ -25,6 +25,14 @@ describe("trivy command line from the scanner config", () => {
     assert.ok(args.includes("--offline-scan") && args.includes("--skip-db-update") && args.includes("--skip-java-db-update"));
   });
 
+  test("a trivy server: each scan runs in client mode against it", () => {
+    const c = defaultScannerConfig();
+    c.server = "http://trivy.eraser-system:4954";
+    const { args } = trivyInvocation("x", c, "unix:///s.sock");
+    assert.deepEqual(args.slice(args.indexOf("--server"), args.indexOf("--server") + 2), ["--server", "http://trivy.eraser-system:4954"]);
+    assert.equal(trivyInvocation("x", defaultScannerConfig(), "unix:///s.sock").args.includes("--server"), false);
+  });
+
   test("the DB download, once before the first scan: from dbRepo into cacheDir", () => {
     const c = defaultScannerConfig();
     c.dbRepo = "mirror.example.com/trivy-db";
