@@ -1,9 +1,15 @@
 // deploy/ on the real API server: every manifest is accepted (server-side dry run, after the CRDs),
 // and RBAC grants the manager exactly what it needs while the worker pods' account gets nothing.
+// The optional trivy server (deploy/trivy-server/) is checked against the real trivy too.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { z } from "zod";
 import { repoRoot, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { trivyVersion } from "../harness/paths.ts";
+import { startTrivyServer } from "../harness/trivy-server.ts";
 
 const deployDir = join(repoRoot, "deploy");
 const managerSa = "system:serviceaccount:eraser-system:eraser-controller-manager";
@@ -48,6 +54,24 @@ describe("deploy/ manifests", () => {
     assert.equal(await canI(managerSa, "create", "pods", "default"), false);
     assert.equal(await canI(managerSa, "get", "secrets", "eraser-system"), false);
     assert.equal(await canI(managerSa, "delete", "nodes", "default"), false);
+  });
+
+  test("the optional trivy server passes a server-side dry run, and its command line starts the trivy release the worker image carries", async () => {
+    const dir = join(deployDir, "trivy-server");
+    const r = await cluster.kubectl(["apply", "--dry-run=server", "-k", dir]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    const deployment = parseAllDocuments(readFileSync(join(dir, "trivy-server.yaml"), "utf8")).map((d) => d.toJS() as Record<string, unknown>).find((o) => o["kind"] === "Deployment");
+    const container = z.object({ image: z.string(), args: z.array(z.string()) }).parse((deployment as { spec: { template: { spec: { containers: unknown[] } } } } | undefined)?.spec.template.spec.containers[0]);
+    const release = trivyVersion.replace(/^v/, "");
+    assert.equal(container.image, `ghcr.io/aquasecurity/trivy:${release}`, "the server runs the release the test ground builds");
+    assert.match(readFileSync(join(repoRoot, "Dockerfile"), "utf8"), new RegExp(`COPY --from=ghcr\\.io/aquasecurity/trivy:${release.replace(/\./g, "\\.")} `), "and the worker-trivy image carries");
+    const work = mkdtempSync("/tmp/ets-tsrv-deploy-");
+    try {
+      const server = await startTrivyServer(work, container.args);
+      await server.stop();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test("the worker pods' account can do nothing beyond the defaults", async () => {
