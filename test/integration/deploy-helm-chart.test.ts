@@ -156,4 +156,22 @@ describe("the Helm chart (deploy/helm/eraser-ts)", () => {
     assert.notEqual(noRepo.exitCode, 0);
     assert.match(noRepo.stderr, /images\.scanner\.repository is required/);
   });
+
+  test("trivyServer.enabled renders deploy/trivy-server/ and points the scanner at it; a server the config names stays", async () => {
+    const kustomized = await cluster.kubectl(["kustomize", join(repoRoot, "deploy", "trivy-server")]);
+    assert.equal(kustomized.exitCode, 0, kustomized.stderr);
+    const objects = objectsOf(await renderChart("eraser-system", "imageCleanerIntervalHours=24", "trivyServer.enabled=true"));
+    const server = objects.filter((o) => o.metadata.name === "eraser-trivy-server");
+    assert.deepEqual(byIdentity(server), byIdentity(objectsOf(kustomized.stdout)));
+    const { config, warnings } = loadEraserConfig(managerConfigOf(objects));
+    assert.deepEqual(warnings, []);
+    assert.equal(config.components.scanner.config.server, "http://eraser-trivy-server.eraser-system:4954");
+    assert.equal(config.components.scanner.config.cacheDir, "/var/lib/trivy", "the rest of the scanner config is kept");
+
+    const own = objectsOf(await renderChart("eraser-system", "trivyServer.enabled=true", "config.components.scanner.config=server: https://trivy.example.com"));
+    assert.equal(loadEraserConfig(managerConfigOf(own)).config.components.scanner.config.server, "https://trivy.example.com");
+    const off = objectsOf(await renderChart("eraser-system"));
+    assert.equal(off.some((o) => o.metadata.name === "eraser-trivy-server"), false, "off by default");
+    assert.equal(loadEraserConfig(managerConfigOf(off)).config.components.scanner.config.server, "");
+  });
 });
