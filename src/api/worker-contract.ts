@@ -67,4 +67,12 @@ export const flags = {
 export const env = {
   nodeName: "NODE_NAME",
   containerdNamespace: "CONTAINERD_NAMESPACE",
+  /** trivy reads it as --token; set from trivyTokenSecret when the scanner uses a trivy server. */
+  trivyToken: "TRIVY_TOKEN",
 } as const;
+
+/**
+ * The Secret that holds a trivy server's token (key `token`), in the operator's namespace. Optional
+ * on both sides: without it the server asks no token and the scanners send none (ADR 0017).
+ */
+export const trivyTokenSecret = { name: "eraser-trivy-token", key: "token" } as const;

@@ -26,6 +26,8 @@ export interface ScanPipelineOptions {
   trivy?: string;
   scannerArgs?: string[];
   removerArgs?: string[];
+  /** The scanner's environment on top of this process's (TRIVY_TOKEN, as the pod's Secret gives it). */
+  scannerEnv?: Record<string, string>;
 }
 
 export type WorkerRun = Awaited<ReturnType<typeof runWorker>>;
@@ -40,6 +42,6 @@ export async function runScanPipeline(o: ScanPipelineOptions): Promise<{ scanner
   const remover = runWorker(["remover", ...common, ...(o.removerArgs ?? [])]);
   const collector = await runWorker(["collector", ...common]);
   assert.equal(collector.exitCode, 0, collector.stderr);
-  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${o.config}`, `--trivy-path=${o.trivy ?? trivyBinary}`, ...(o.scannerArgs ?? [])]);
+  const scanner = await runWorker(["trivy-scanner", ...common, `--config=${o.config}`, `--trivy-path=${o.trivy ?? trivyBinary}`, ...(o.scannerArgs ?? [])], { env: o.scannerEnv ?? {} });
   return { scanner, remover: await remover };
 }

@@ -21,13 +21,13 @@ export interface WorkerRun {
   logs: Record<string, unknown>[];
 }
 
-export function runWorker(args: string[], options: { terminationLog?: string } = {}): Promise<WorkerRun> {
+export function runWorker(args: string[], options: { terminationLog?: string; env?: Record<string, string> } = {}): Promise<WorkerRun> {
   // A termination log of our own lives in a directory of our own, removed once it has been read.
   const ownDir = options.terminationLog === undefined ? mkdtempSync("/tmp/ets-term-") : undefined;
   const terminationLog = options.terminationLog ?? join(ownDir ?? "", "termination-log");
   const full = [workerBinary, ...args, ...(args.includes("remover") ? [`--termination-log=${terminationLog}`] : [])];
   return new Promise((resolve) => {
-    execFile(process.execPath, full, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, full, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
       const logs = `${stdout}\n${stderr}`
         .split("\n")

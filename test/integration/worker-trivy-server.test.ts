@@ -67,6 +67,29 @@ describe("scanning against a trivy server", () => {
     for (const image of Object.values(images)) assert.equal(await present(image), true, "nothing removed");
   });
 
+  test("a server that wants a token: the scanner's TRIVY_TOKEN (from the pod's Secret) gets its scans judged; none, or a wrong one, fails the scanner and removes nothing", async () => {
+    // The server reads its token from the environment, as the manifest gives it from the Secret.
+    const guarded = await startTrivyServer(join(work, "token-server"), ["server"], { TRIVY_TOKEN: "s3cret" });
+    try {
+      const right = await importFresh("token");
+      const ok = await runScanPipeline({ endpoint: containerd.endpoint, dir: work, name: "token", config: clientConfig("token", guarded.url), scannerEnv: { TRIVY_TOKEN: "s3cret" } });
+      assert.equal(ok.scanner.exitCode, 0, ok.scanner.stdout);
+      assert.equal(await present(right.vulnerable), false, "removed with the right token");
+      assert.equal(await present(right.clean), true);
+
+      const images = await importFresh("no-token");
+      for (const [run, token] of [["no-token", undefined], ["wrong-token", "guess"]] as const) {
+        const env: Record<string, string> = token === undefined ? {} : { TRIVY_TOKEN: token };
+        const { scanner, remover } = await runScanPipeline({ endpoint: containerd.endpoint, dir: work, name: run, config: clientConfig(run, guarded.url), scannerEnv: env });
+        assert.equal(scanner.exitCode, 1, run);
+        assert.match(remover.result?.error ?? "", new RegExp(`trivy-scanner failed: the trivy server at ${guarded.url} refused the scan \\(is TRIVY_TOKEN, from Secret eraser-trivy-token, the server's token\\?\\): .*twirp error unauthenticated`), run);
+        for (const image of Object.values(images)) assert.equal(await present(image), true, `${run}: nothing removed`);
+      }
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   test("a server that stops answering mid-run fails the scanner, and the node removes nothing", async () => {
     const images = await importFresh("lost");
     const own = await startTrivyServer(join(work, "lost-server"));

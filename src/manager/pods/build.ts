@@ -4,7 +4,7 @@
 import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import type { ComponentResources, EraserConfig, ImageRef } from "../../api/config/types.ts";
 import { imageJobServiceAccount, managerConfigKey, managerConfigMapName } from "../../api/group.ts";
-import { containerNames, env, flags, labels, paths } from "../../api/worker-contract.ts";
+import { containerNames, env, flags, labels, paths, trivyTokenSecret } from "../../api/worker-contract.ts";
 
 export interface PodJob {
   name: string;
@@ -57,6 +57,7 @@ function commonArgs(inputs: PodInputs): string[] {
 }
 
 const nodeNameEnv = { name: env.nodeName, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } };
+const trivyTokenEnv = { name: env.trivyToken, valueFrom: { secretKeyRef: { ...trivyTokenSecret, optional: true } } };
 
 function container(name: string, image: ImageRef, res: ComponentResources, args: string[], mounts: V1VolumeMount[]): V1Container {
   return { name, image: imageOf(image), imagePullPolicy: "IfNotPresent", args, env: [nodeNameEnv], resources: resources(res), volumeMounts: mounts };
@@ -82,7 +83,7 @@ function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Cont
     if (verdicts?.role === "reuse") scannerMounts.push({ name: "scan-verdicts", mountPath: paths.verdictsDir, readOnly: true });
     const verdictArgs = verdicts === undefined ? [] : verdicts.role === "share" ? [flags.shareVerdicts] : [`${flags.verdicts}=${paths.verdictsFile}`];
     const c = container(containerNames.scanner, scanner.image, scanner, [containerNames.scanner, ...common, `${flags.config}=${paths.configFile}`, ...verdictArgs], scannerMounts);
-    c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }];
+    c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }, ...(scanner.config.server === "" ? [] : [trivyTokenEnv])];
     list.push(c);
   }
   list.push(container(containerNames.remover, remover.image, remover, [containerNames.remover, ...common, ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])], [...mounts, shared]));

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { trivyTokenSecret } from "../../api/worker-contract.ts";
 import { trivyDbDownload } from "./trivy-args.ts";
 
 export class TrivyMissingError extends Error {
@@ -30,8 +31,20 @@ const lastWords = (stderr: string): string => stderr.replace(/\s+/g, " ").trim()
 /** How long the trivy server gets to answer its health check. */
 const healthTimeoutMs = 10_000;
 
-/** Throws unless the trivy server answers `GET /healthz` with 200. */
-export async function ensureTrivyServer(server: string): Promise<void> {
+/**
+ * twirp codes with which a trivy server refuses every scan from this scanner, not one image: a
+ * token it wants and TRIVY_TOKEN lacks (or gets wrong), or an API it does not serve.
+ */
+const refusal = /twirp error (unauthenticated|permission_denied|unimplemented)\b/;
+
+/**
+ * Throws unless the trivy server answers `GET /healthz` with 200 and, given why a scan failed,
+ * did not refuse it.
+ */
+export async function ensureTrivyServer(server: string, failedScan?: string): Promise<void> {
+  if (failedScan !== undefined && refusal.test(failedScan)) {
+    throw new TrivyDbUnavailableError(`the trivy server at ${server} refused the scan (is TRIVY_TOKEN, from Secret ${trivyTokenSecret.name}, the server's token?): ${lastWords(failedScan)}`);
+  }
   let status: number;
   try {
     status = (await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(healthTimeoutMs) })).status;

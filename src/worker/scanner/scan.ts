@@ -42,8 +42,8 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       continue;
     }
     const verdict = await scanOne(ref, config, o);
-    // A trivy server that stopped answering fails every scan after it: that fails the scanner.
-    if (typeof verdict === "string" && config.server !== "") await ensureTrivyServer(config.server);
+    // A trivy server that stopped answering, or refuses this scanner, fails every scan: that fails the scanner.
+    if (typeof verdict === "string" && config.server !== "") await ensureTrivyServer(config.server, verdict);
     if (typeof verdict === "string") {
       const reason = `scan failed: ${verdict}`;
       if (config.deleteFailedImages) {

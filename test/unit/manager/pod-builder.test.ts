@@ -26,6 +26,17 @@ describe("worker pod builder", () => {
     assert.deepEqual(scanner.resources, { requests: { memory: "500Mi", cpu: "1000m" }, limits: { memory: "2Gi" } });
   });
 
+  test("with a trivy server, the scanner gets TRIVY_TOKEN from the optional Secret eraser-trivy-token; without one, no token", () => {
+    const config = defaultEraserConfig();
+    const inputs = { job, nodeName: "n", exclusionConfigMaps: [], namespace: "eraser-system" };
+    const tokenOf = (pod: ReturnType<typeof buildWorkerPod>) => pod.spec?.containers.find((c) => c.name === "trivy-scanner")?.env?.find((e) => e.name === "TRIVY_TOKEN");
+    assert.equal(tokenOf(buildWorkerPod({ ...inputs, config })), undefined);
+    config.components.scanner.config.server = "http://eraser-trivy-server.eraser-system:4954";
+    const pod = buildWorkerPod({ ...inputs, config });
+    assert.deepEqual(tokenOf(pod)?.valueFrom, { secretKeyRef: { name: "eraser-trivy-token", key: "token", optional: true } });
+    for (const name of ["collector", "remover"]) assert.ok(!pod.spec?.containers.find((c) => c.name === name)?.env?.some((e) => e.name === "TRIVY_TOKEN"), `${name} gets no token`);
+  });
+
   test("scan once: a first-wave scanner shares its verdicts; a later one mounts the job's verdicts (optional) and reads them", () => {
     const inputs = { job, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "eraser-system" };
     const scannerOf = (pod: ReturnType<typeof buildWorkerPod>) => pod.spec?.containers.find((c) => c.name === "trivy-scanner");
