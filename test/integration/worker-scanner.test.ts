@@ -144,6 +144,34 @@ dbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
     assert.equal(await present(images.clean), true, "nothing removed");
   });
 
+  test("a trivy that can read no image (the runtime is not a containerd it reaches): the scanner fails, and the node removes nothing", async () => {
+    await importFresh();
+    // The real trivy, pointed at a containerd socket that is not there: every scan fails, as on a
+    // runtime whose images trivy cannot read.
+    const blindTrivy = join(work, "blind-trivy");
+    writeFileSync(blindTrivy, `#!/bin/sh\nCONTAINERD_ADDRESS=/run/ets-no-containerd.sock exec ${trivyBinary} "$@"\n`, { mode: 0o755 });
+    const config = configFile("blind", `cacheDir: ${cache}\noffline: true`);
+    const { scanner, remover } = await pipeline("blind", config, blindTrivy);
+    assert.equal(scanner.exitCode, 1);
+    assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy judged none of the \d+ images it scanned on this node, so nothing is flagged; the first failure: scan failed: trivy exited 1: /);
+    assert.equal(await present(images.vulnerable), true, "nothing removed");
+    assert.equal(await present(images.clean), true, "nothing removed");
+  });
+
+  test("one image trivy cannot scan, among images it judges: deleteFailedImages flags that one, as in Eraser", async () => {
+    await importFresh();
+    const pickyTrivy = join(work, "picky-trivy");
+    writeFileSync(pickyTrivy, `#!/bin/sh\nfor a in "$@"; do case "$a" in *ws-clean*) echo "cannot read $a" >&2; exit 1;; esac; done\nexec ${trivyBinary} "$@"\n`, { mode: 0o755 });
+    const config = configFile("picky", `cacheDir: ${cache}\noffline: true`);
+    const { scanner, remover } = await pipeline("picky", config, pickyTrivy);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    const failedScan = scanner.logs.find((l) => l["image"] === images.clean.id);
+    assert.deepEqual([failedScan?.["decision"], String(failedScan?.["reason"]).startsWith("scan failed: trivy exited 1: ")], ["flagged", true]);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.clean), false, "the image that failed its scan is removed");
+    assert.equal(await present(images.vulnerable), false, "the vulnerable one too");
+  });
+
   test("offline with no DB in cacheDir: the scanner fails naming the directory, and the node removes nothing", async () => {
     await importFresh();
     const empty = join(work, "empty-offline-cache");

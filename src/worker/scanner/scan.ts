@@ -1,5 +1,6 @@
 // Runs trivy on each candidate and keeps the non-compliant ones. A failed scan flags its image
-// only when deleteFailedImages says so; images left when the total timeout runs out are kept.
+// only when deleteFailedImages says so and trivy judged another image on the node; images left
+// when the total timeout runs out are kept.
 import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
@@ -33,6 +34,7 @@ async function scanOne(ref: string, config: ScannerConfig, o: { trivyPath: strin
 export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string; logger: Logger }): Promise<ScanOutcome> {
   const outcome: ScanOutcome = { flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: [] } };
   const deadline = Date.now() + config.timeout.totalMs;
+  const failed: FailedScan[] = [];
   if (images.length > 0) await ensureTrivyDb(config, o.trivyPath, o.logger);
   for (const image of images) {
     const ref = image.repoTags[0] ?? image.repoDigests[0] ?? image.id;
@@ -45,13 +47,7 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
     // A trivy server that stopped answering, or refuses this scanner, fails every scan: that fails the scanner.
     if (typeof verdict === "string" && config.server !== "") await ensureTrivyServer(config.server, verdict);
     if (typeof verdict === "string") {
-      const reason = `scan failed: ${verdict}`;
-      if (config.deleteFailedImages) {
-        outcome.flagged.push(image);
-        log.warn({ decision: "flagged", reason }, "Flagged image: its scan failed and deleteFailedImages is on");
-      } else {
-        log.warn({ decision: "kept", reason }, "Kept image: its scan failed");
-      }
+      failed.push({ image, reason: `scan failed: ${verdict}`, log });
       continue;
     }
     if (verdict.nonCompliant) {
@@ -64,5 +60,39 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       log.info({ decision: "kept", reason: "compliant" }, "Kept image: compliant");
     }
   }
+  settleFailedScans(outcome, failed, config.deleteFailedImages);
   return outcome;
+}
+
+export interface FailedScan {
+  image: ImageRecord;
+  reason: string;
+  log: Logger;
+}
+
+export class TrivyJudgedNothingError extends Error {
+  override readonly name = "TrivyJudgedNothingError";
+}
+
+/**
+ * Failed scans are flagged (deleteFailedImages) only once trivy has judged an image on this node:
+ * when every scan failed, the failures say more about the scanner (a runtime trivy cannot read, a
+ * broken trivy) than about the images, and flagging them would remove every candidate. Two or more
+ * such failures fail the scanner, removing nothing; a single one is kept.
+ */
+export function settleFailedScans(outcome: ScanOutcome, failed: readonly FailedScan[], deleteFailedImages: boolean): void {
+  const judged = outcome.judged.nonCompliant.length + outcome.judged.compliant.length;
+  if (judged === 0 && failed.length >= 2) {
+    throw new TrivyJudgedNothingError(`trivy judged none of the ${failed.length} images it scanned on this node, so nothing is flagged; the first failure: ${failed[0]?.reason ?? ""}`);
+  }
+  for (const { image, reason, log } of failed) {
+    if (deleteFailedImages && judged > 0) {
+      outcome.flagged.push(image);
+      log.warn({ decision: "flagged", reason }, "Flagged image: its scan failed and deleteFailedImages is on");
+    } else if (deleteFailedImages) {
+      log.warn({ decision: "kept", reason }, "Kept image: its scan failed, and trivy judged no image on this node to show that it works");
+    } else {
+      log.warn({ decision: "kept", reason }, "Kept image: its scan failed");
+    }
+  }
 }
