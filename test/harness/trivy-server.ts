@@ -33,17 +33,18 @@ function withFlag(args: readonly string[], flag: string, value: string): string[
 }
 
 /**
- * Starts a trivy server on 127.0.0.1 with the fixture DB in `dir`; resolves once it is healthy.
+ * Starts a trivy server with the fixture DB in `dir`; resolves once it is healthy.
  * `args`: the server's command line (a manifest's), whose listen address and cache directory are
- * replaced; it never fetches the DB (no registry here). `env`: on top of this process's (TRIVY_TOKEN).
+ * replaced; it never fetches the DB (no registry here). `env`: on top of this process's (TRIVY_TOKEN);
+ * `host`: the address to listen on (default 127.0.0.1; pods need 0.0.0.0). `url` is on 127.0.0.1.
  */
-export async function startTrivyServer(dir: string, args: readonly string[] = ["server"], env: Record<string, string> = {}): Promise<TrivyServer> {
+export async function startTrivyServer(dir: string, args: readonly string[] = ["server"], options: { env?: Record<string, string>; host?: string } = {}): Promise<TrivyServer> {
   const cache = join(dir, "server-cache");
   prepareTrivyDb(cache);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const serverArgs = [...withFlag(withFlag(args, "--listen", `127.0.0.1:${port}`), "--cache-dir", cache), "--skip-db-update"];
-  const daemon = startDaemon("trivy-server", trivyBinary, serverArgs, { logFile: join(dir, "trivy-server.log"), env: { ...process.env, ...env } });
+  const serverArgs = [...withFlag(withFlag(args, "--listen", `${options.host ?? "127.0.0.1"}:${port}`), "--cache-dir", cache), "--skip-db-update"];
+  const daemon = startDaemon("trivy-server", trivyBinary, serverArgs, { logFile: join(dir, "trivy-server.log"), env: { ...process.env, ...options.env } });
   await waitFor("trivy server", async () => (await fetch(`${url}/healthz`)).status === 200, { timeoutMs: 30_000, daemon });
   return { url, pid: daemon.pid, stop: () => stopPid(daemon.pid) };
 }

@@ -1,9 +1,12 @@
 // Runs the built worker binary (dist/eraser-worker) as a process against a node's runtime, the
-// way a worker container would, and reads back its termination message and decision log lines.
+// way a worker container would (with the image's Node flags: `--lite-mode` has no WebAssembly, so
+// a test without them passed code that fails in the pod), and reads back its termination message
+// and decision log lines.
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { NodeResultSchema, type NodeResult } from "../../src/api/node-result.ts";
+import { workerNodeFlags } from "../../src/worker/node-flags.ts";
 import { repoRoot } from "./paths.ts";
 
 export const workerBinary = join(repoRoot, "dist", "eraser-worker");
@@ -25,7 +28,7 @@ export function runWorker(args: string[], options: { terminationLog?: string; en
   // A termination log of our own lives in a directory of our own, removed once it has been read.
   const ownDir = options.terminationLog === undefined ? mkdtempSync("/tmp/ets-term-") : undefined;
   const terminationLog = options.terminationLog ?? join(ownDir ?? "", "termination-log");
-  const full = [workerBinary, ...args, ...(args.includes("remover") ? [`--termination-log=${terminationLog}`] : [])];
+  const full = [...workerNodeFlags, workerBinary, ...args, ...(args.includes("remover") ? [`--termination-log=${terminationLog}`] : [])];
   return new Promise((resolve) => {
     execFile(process.execPath, full, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
       const exitCode = error === null ? 0 : typeof error.code === "number" ? error.code : 1;

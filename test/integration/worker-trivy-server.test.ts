@@ -69,7 +69,7 @@ describe("scanning against a trivy server", () => {
 
   test("a server that wants a token: the scanner's TRIVY_TOKEN (from the pod's Secret) gets its scans judged; none, or a wrong one, fails the scanner and removes nothing", async () => {
     // The server reads its token from the environment, as the manifest gives it from the Secret.
-    const guarded = await startTrivyServer(join(work, "token-server"), ["server"], { TRIVY_TOKEN: "s3cret" });
+    const guarded = await startTrivyServer(join(work, "token-server"), ["server"], { env: { TRIVY_TOKEN: "s3cret" } });
     try {
       const right = await importFresh("token");
       const ok = await runScanPipeline({ endpoint: containerd.endpoint, dir: work, name: "token", config: clientConfig("token", guarded.url), scannerEnv: { TRIVY_TOKEN: "s3cret" } });

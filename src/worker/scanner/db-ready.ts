@@ -5,6 +5,8 @@
 // the node removes nothing. With a trivy server (scanner config `server`) the DB is the server's:
 // it must answer its health check, before the first scan and again after any scan that fails.
 import { existsSync } from "node:fs";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
@@ -32,6 +34,21 @@ const lastWords = (stderr: string): string => stderr.replace(/\s+/g, " ").trim()
 const healthTimeoutMs = 10_000;
 
 /**
+ * The status of a GET. node:http, not fetch: fetch's HTTP parser is WebAssembly, which the
+ * worker's `--lite-mode` (jitless V8) does not have ("WebAssembly is not defined").
+ */
+function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = (url.startsWith("https:") ? httpsGet : httpGet)(url, { timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", reject);
+  });
+}
+
+/**
  * twirp codes with which a trivy server refuses every scan from this scanner, not one image: a
  * token it wants and TRIVY_TOKEN lacks (or gets wrong), or an API it does not serve.
  */
@@ -47,10 +64,9 @@ export async function ensureTrivyServer(server: string, failedScan?: string): Pr
   }
   let status: number;
   try {
-    status = (await fetch(`${server}/healthz`, { signal: AbortSignal.timeout(healthTimeoutMs) })).status;
+    status = await httpStatus(`${server}/healthz`, healthTimeoutMs);
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : (error as Error).message;
-    throw new TrivyDbUnavailableError(`the trivy server at ${server} cannot be reached: ${cause}`);
+    throw new TrivyDbUnavailableError(`the trivy server at ${server} cannot be reached: ${(error as Error).message}`);
   }
   if (status !== 200) throw new TrivyDbUnavailableError(`the trivy server at ${server} is not healthy: GET /healthz answered ${status}`);
 }
