@@ -19,6 +19,8 @@ export function verdictFingerprint(config: ScannerConfig): string {
   const sorted = (list: readonly string[]): string[] => [...list].sort();
   const relevant = {
     dbRepo: config.dbRepo,
+    // Which Java archives trivy can name comes from the Java DB; "" (trivy's own) leaves old fingerprints as they were.
+    ...(config.javaDbRepo === "" ? {} : { javaDbRepo: config.javaDbRepo }),
     // Verdicts judged by a trivy server come from its DB, not dbRepo's.
     ...(config.server === "" ? {} : { server: config.server }),
     deleteEOLImages: config.deleteEOLImages,

@@ -41,6 +41,7 @@ export function defaultScannerConfig(): ScannerConfig {
   return {
     cacheDir: "/var/lib/trivy",
     dbRepo: "ghcr.io/aquasecurity/trivy-db",
+    javaDbRepo: "",
     deleteFailedImages: true,
     deleteEOLImages: true,
     vulnerabilities: {

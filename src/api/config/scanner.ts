@@ -16,6 +16,7 @@ export const ScannerDocumentSchema = z.nullable(
   z.object({
     cacheDir: z.optional(nonEmpty()),
     dbRepo: z.optional(nonEmpty()),
+    javaDbRepo: z.optional(nonEmpty()),
     deleteFailedImages: z.optional(z.boolean()),
     deleteEOLImages: z.optional(z.boolean()),
     offline: z.optional(z.boolean()),
@@ -56,14 +57,24 @@ export function parseScannerConfig(yamlText: string): { config: ScannerConfig; w
 
 type ScannerDocument = NonNullable<z.infer<typeof ScannerDocumentSchema>>;
 
-function overlayScanner(d: ScannerConfig, doc: ScannerDocument): ScannerConfig {
+type DbSource = Pick<ScannerConfig, "cacheDir" | "dbRepo" | "javaDbRepo" | "offline" | "server">;
+
+/** Where trivy's DBs come from and live. */
+function overlayDbSource(d: ScannerConfig, doc: ScannerDocument): DbSource {
   return {
     cacheDir: doc.cacheDir ?? d.cacheDir,
     dbRepo: doc.dbRepo ?? d.dbRepo,
-    deleteFailedImages: doc.deleteFailedImages ?? d.deleteFailedImages,
-    deleteEOLImages: doc.deleteEOLImages ?? d.deleteEOLImages,
+    javaDbRepo: doc.javaDbRepo ?? d.javaDbRepo,
     offline: doc.offline ?? d.offline,
     server: doc.server?.replace(/\/+$/, "") ?? d.server,
+  };
+}
+
+function overlayScanner(d: ScannerConfig, doc: ScannerDocument): ScannerConfig {
+  return {
+    ...overlayDbSource(d, doc),
+    deleteFailedImages: doc.deleteFailedImages ?? d.deleteFailedImages,
+    deleteEOLImages: doc.deleteEOLImages ?? d.deleteEOLImages,
     vulnerabilities: overlayVulnerabilities(d.vulnerabilities, doc.vulnerabilities ?? {}),
     timeout: {
       totalMs: durationField(doc.timeout?.total, `${fieldPrefix}.timeout.total`, d.timeout.totalMs),

@@ -23,6 +23,11 @@ export interface ComponentResources {
 export interface ScannerConfig {
   cacheDir: string;
   dbRepo: string;
+  /**
+   * Beyond Eraser: where trivy fetches its Java DB, which it needs only for images holding Java
+   * archives (scanner/java-db.ts). "" (the default): trivy's own repositories.
+   */
+  javaDbRepo: string;
   deleteFailedImages: boolean;
   deleteEOLImages: boolean;
   vulnerabilities: {

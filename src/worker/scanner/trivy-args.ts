@@ -13,7 +13,7 @@ const trivyTimeout = (config: ScannerConfig): string => `${Math.max(1, Math.roun
  * One image's scan. The DB is made ready once, before the first scan (trivyDbDownload, db-ready.ts),
  * so no scan fetches it: a DB that cannot be had fails the scanner, not each image.
  */
-export function trivyInvocation(imageRef: string, config: ScannerConfig, runtimeEndpoint: string): TrivyInvocation {
+export function trivyInvocation(imageRef: string, config: ScannerConfig, runtimeEndpoint: string, o: { skipJavaDbUpdate?: boolean } = {}): TrivyInvocation {
   const v = config.vulnerabilities;
   const args = [
     "image",
@@ -29,8 +29,11 @@ export function trivyInvocation(imageRef: string, config: ScannerConfig, runtime
   ];
   if (v.ignoreUnfixed) args.push("--ignore-unfixed");
   if (v.ignoredStatuses.length > 0) args.push("--ignore-status", v.ignoredStatuses.join(","));
-  // Offline: never reach out, for the Java DB or anything else either.
-  if (config.offline) args.push("--skip-java-db-update", "--offline-scan");
+  // Offline: never reach out, for the Java DB or anything else either. Online, the Java DB is
+  // skipped once it could not be fetched in this run (java-db.ts).
+  if (config.offline || o.skipJavaDbUpdate === true) args.push("--skip-java-db-update");
+  if (config.offline) args.push("--offline-scan");
+  else if (config.javaDbRepo !== "") args.push("--java-db-repository", config.javaDbRepo);
   // Client mode: the server holds the DB and judges what this node's trivy finds in the image.
   if (config.server !== "") args.push("--server", config.server);
   args.push(imageRef);

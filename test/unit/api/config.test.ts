@@ -126,6 +126,13 @@ manager:
     assert.equal(parseScannerConfig("server: http://trivy.eraser-system:4954/\n").config.server, "http://trivy.eraser-system:4954");
     assert.equal(parseScannerConfig("server: https://trivy.example.com\n").config.server, "https://trivy.example.com");
   });
+
+  test("javaDbRepo: trivy's own repositories by default, a mirror when set, never empty", () => {
+    assert.equal(defaultEraserConfig().components.scanner.config.javaDbRepo, "");
+    const { config, warnings } = parseScannerConfig("javaDbRepo: mirror.example.com/trivy-java-db:1\n");
+    assert.deepEqual([config.javaDbRepo, warnings], ["mirror.example.com/trivy-java-db:1", []]);
+    assert.throws(() => parseScannerConfig('javaDbRepo: ""\n'), /components\.scanner\.config\.javaDbRepo/);
+  });
 });
 
 describe("documents Eraser ships and older versions", () => {

@@ -54,6 +54,7 @@ describe("scan verdicts: the settings fingerprint", () => {
       ["deleteEOLImages", (c) => (c.deleteEOLImages = false)],
       ["dbRepo", (c) => (c.dbRepo = "mirror.example/trivy-db")],
       ["server", (c) => (c.server = "http://trivy.eraser-system:4954")],
+      ["javaDbRepo", (c) => (c.javaDbRepo = "mirror.example/trivy-java-db:1")],
     ];
     for (const [name, change] of changes) {
       const config = defaultScannerConfig();

@@ -25,6 +25,23 @@ describe("trivy command line from the scanner config", () => {
     assert.ok(args.includes("--offline-scan") && args.includes("--skip-db-update") && args.includes("--skip-java-db-update"));
   });
 
+  test("online, the Java DB is fetched as trivy sees fit, until a fetch failed in this run", () => {
+    assert.equal(trivyInvocation("x", defaultScannerConfig(), "unix:///s.sock").args.includes("--skip-java-db-update"), false);
+    const { args } = trivyInvocation("x", defaultScannerConfig(), "unix:///s.sock", { skipJavaDbUpdate: true });
+    assert.ok(args.includes("--skip-java-db-update"));
+    assert.equal(args.includes("--offline-scan"), false, "skipping the Java DB's refresh is not offline");
+  });
+
+  test("javaDbRepo: the Java DB's repository, when set and online", () => {
+    const c = defaultScannerConfig();
+    assert.equal(trivyInvocation("x", c, "unix:///s.sock").args.includes("--java-db-repository"), false, "unset: trivy's own repositories");
+    c.javaDbRepo = "mirror.example.com/trivy-java-db:1";
+    const { args } = trivyInvocation("x", c, "unix:///s.sock");
+    assert.deepEqual(args.slice(args.indexOf("--java-db-repository"), args.indexOf("--java-db-repository") + 2), ["--java-db-repository", "mirror.example.com/trivy-java-db:1"]);
+    c.offline = true;
+    assert.equal(trivyInvocation("x", c, "unix:///s.sock").args.includes("--java-db-repository"), false, "offline fetches nothing");
+  });
+
   test("a trivy server: each scan runs in client mode against it", () => {
     const c = defaultScannerConfig();
     c.server = "http://trivy.eraser-system:4954";
