@@ -4,6 +4,6 @@ export { connectCluster, sharedCluster, startCluster, TestCluster, type NodeSpec
 export { ctr, importImages, startContainerd, tagImage, type ContainerdInstance } from "./containerd.ts";
 export { completePod, startPod, type ContainerOutcome } from "./kubelet-sim.ts";
 export { buildImageLayout, type BuiltImage, type ImageSpec } from "./oci/image.ts";
-export { busyboxImage, cleanImage, markerImage, vulnerableAlpineImage } from "./oci/specs.ts";
+export { busyboxImage, cleanImage, jarImage, markerImage, vulnerableAlpineImage } from "./oci/specs.ts";
 export { bin, repoRoot, sharedDir } from "./paths.ts";
 export type { VirtualNodeSpec } from "./virtual-nodes.ts";

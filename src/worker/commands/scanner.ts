@@ -41,7 +41,7 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
       if (options["share-verdicts"]) {
         writeShareReport(options["termination-log"], fingerprint, { flagged: outcome.judged.nonCompliant, compliant: outcome.judged.compliant }, logger);
       }
-      logger.info({ candidates: images.length, scanned: reuse.toScan.length, reused, flagged: flagged.length }, "Scan finished");
+      logger.info({ candidates: images.length, scanned: reuse.toScan.length, reused, flagged: flagged.length, unjudged: outcome.unjudged }, "Scan finished");
       return 0;
     } finally {
       cri.close();

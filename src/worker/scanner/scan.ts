@@ -1,6 +1,6 @@
 // Runs trivy on each candidate and keeps the non-compliant ones. A failed scan flags its image
 // only when deleteFailedImages says so and trivy judged another image on the node; images left
-// when the total timeout runs out are kept.
+// when the total timeout runs out, and Java images trivy has no Java DB for, are kept.
 import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
@@ -8,6 +8,7 @@ import type { Logger } from "../../observability/logger.ts";
 import { ensureTrivyDb, ensureTrivyServer, throwIfTrivyMissing } from "./db-ready.ts";
 import { parseTrivyReport } from "./report.ts";
 import { trivyInvocation } from "./trivy-args.ts";
+import { javaDbFailure, JavaDbFetch } from "./java-db.ts";
 import { judgeReport, type Verdict } from "./verdict.ts";
 
 export interface ScanOutcome {
@@ -16,23 +17,46 @@ export interface ScanOutcome {
   vulnerable: number;
   /** What trivy itself judged (failed and skipped scans are in neither): the verdicts worth sharing. */
   judged: { nonCompliant: string[]; compliant: string[] };
+  /** Kept without a verdict: no Java DB for their Java archives, or the total timeout ran out. */
+  unjudged: number;
 }
 
-/** One image's verdict, or why its scan failed. */
-async function scanOne(ref: string, config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string }): Promise<Verdict | string> {
-  const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint);
+/** What one trivy run made of an image. */
+type ScanResult = { kind: "judged"; verdict: Verdict } | { kind: "failed"; reason: string } | { kind: "no-java-db"; reason: string };
+
+interface ScanContext {
+  trivyPath: string;
+  runtimeEndpoint: string;
+  logger: Logger;
+}
+
+async function scanOne(ref: string, config: ScannerConfig, o: ScanContext, javaDb: JavaDbFetch): Promise<ScanResult> {
+  const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint, { skipJavaDbUpdate: javaDb.skipUpdate });
   const result = await execa(o.trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000, all: false });
   throwIfTrivyMissing(result, o.trivyPath);
   try {
-    if (result.exitCode !== 0) throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
-    return judgeReport(parseTrivyReport(result.stdout), config);
+    if (result.exitCode !== 0) {
+      const noJavaDb = javaDbFailure(result.stderr);
+      if (noJavaDb !== undefined) return { kind: "no-java-db", reason: noJavaDb };
+      throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
+    }
+    return { kind: "judged", verdict: judgeReport(parseTrivyReport(result.stdout), config) };
   } catch (error) {
-    return (error as Error).message;
+    return { kind: "failed", reason: (error as Error).message };
   }
 }
 
-export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: { trivyPath: string; runtimeEndpoint: string; logger: Logger }): Promise<ScanOutcome> {
-  const outcome: ScanOutcome = { flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: [] } };
+/** One image's scan; a first failed Java DB fetch is retried once with the Java DB cacheDir holds. */
+async function scanImage(ref: string, config: ScannerConfig, o: ScanContext, javaDb: JavaDbFetch, log: Logger): Promise<ScanResult> {
+  const result = await scanOne(ref, config, o, javaDb);
+  if (result.kind !== "no-java-db" || !javaDb.failed()) return result;
+  log.warn({ reason: result.reason }, "trivy could not fetch its Java DB; this run's scans go on with the Java DB already in cacheDir, if there is one");
+  return scanOne(ref, config, o, javaDb);
+}
+
+export async function scanImages(images: readonly ImageRecord[], config: ScannerConfig, o: ScanContext): Promise<ScanOutcome> {
+  const outcome: ScanOutcome = { flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: [] }, unjudged: 0 };
+  const javaDb = new JavaDbFetch(config.offline);
   const deadline = Date.now() + config.timeout.totalMs;
   const failed: FailedScan[] = [];
   if (images.length > 0) await ensureTrivyDb(config, o.trivyPath, o.logger);
@@ -41,15 +65,22 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
     const log = o.logger.child({ image: image.id, ref });
     if (Date.now() > deadline) {
       log.warn({ decision: "kept", reason: "scan-timeout" }, "Kept image: the total scan timeout ran out before it was scanned");
+      outcome.unjudged += 1;
       continue;
     }
-    const verdict = await scanOne(ref, config, o);
+    const result = await scanImage(ref, config, o, javaDb, log);
+    if (result.kind === "no-java-db") {
+      log.warn({ decision: "kept", reason: `java-db-unavailable: ${result.reason}` }, "Kept image: it holds Java archives, and trivy has no Java DB to judge them");
+      outcome.unjudged += 1;
+      continue;
+    }
     // A trivy server that stopped answering, or refuses this scanner, fails every scan: that fails the scanner.
-    if (typeof verdict === "string" && config.server !== "") await ensureTrivyServer(config.server, verdict);
-    if (typeof verdict === "string") {
-      failed.push({ image, reason: `scan failed: ${verdict}`, log });
+    if (result.kind === "failed" && config.server !== "") await ensureTrivyServer(config.server, result.reason);
+    if (result.kind === "failed") {
+      failed.push({ image, reason: `scan failed: ${result.reason}`, log });
       continue;
     }
+    const verdict = result.verdict;
     if (verdict.nonCompliant) {
       outcome.flagged.push(image);
       outcome.vulnerable += 1;

@@ -72,3 +72,14 @@ export function vulnerableAlpineImage(ref: string): ImageSpec {
 export function cleanImage(ref: string): ImageSpec {
   return { ref, files: { "/app/README": `clean image ${ref}\n` } };
 }
+
+/**
+ * An empty but valid Java archive: the end-of-central-directory record alone. trivy's jar analyzer
+ * runs for any `.jar`, and needs trivy's Java DB before it reads one.
+ */
+const emptyJar = Buffer.concat([Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]);
+
+/** No OS package database, one Java archive: trivy judges it only with its Java DB. */
+export function jarImage(ref: string): ImageSpec {
+  return { ref, files: { "/app/README": `java image ${ref}\n`, "/app/lib/app.jar": emptyJar } };
+}

@@ -7,7 +7,7 @@ import { settleFailedScans, TrivyJudgedNothingError, type FailedScan, type ScanO
 const log = createLogger({ level: "silent" });
 const image = (n: number): ImageRecord => ({ id: `sha256:${String(n).repeat(64).slice(0, 64)}`, repoTags: [`docker.io/library/i${n}:1`], repoDigests: [], pinned: false, sizeBytes: 1 });
 const failure = (n: number): FailedScan => ({ image: image(n), reason: `scan failed: trivy exited 1: image ${n}`, log });
-const outcome = (judged: number): ScanOutcome => ({ flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: Array.from({ length: judged }, (_, i) => image(100 + i).id) } });
+const outcome = (judged: number): ScanOutcome => ({ flagged: [], vulnerable: 0, judged: { nonCompliant: [], compliant: Array.from({ length: judged }, (_, i) => image(100 + i).id) }, unjudged: 0 });
 
 describe("failed scans under deleteFailedImages", () => {
   test("once trivy has judged an image on the node, each failed scan flags its image", () => {
