@@ -28,6 +28,7 @@ export const ImageJobStatusSchema = z.looseObject({
   vulnerable: count,
   scanned: count,
   scansReused: count,
+  unjudged: count,
   failedNodes: z.optional(z.array(z.object({ node: z.string(), reason: z.string() })).check(z.maxLength(maxFailedNodesListed))),
   startTime: timestamp,
   completionTime: timestamp,

@@ -33,6 +33,8 @@ export const NodeResultSchema = z.object({
   /** Candidates trivy ran for on this node, and those settled by an earlier node's verdict (ADR 0010). */
   scanned: z._default(count, 0),
   scansReused: z._default(count, 0),
+  /** Candidates the scanner kept without a verdict: trivy could not judge them, or the total scan timeout ran out. */
+  unjudged: z._default(count, 0),
   kept: z.partialRecord(KeptReasonSchema, count),
   failed: count,
   /** The first few failures, `{image, reason}`; `failed` has the full count. */

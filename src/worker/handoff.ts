@@ -17,6 +17,8 @@ export const ImageListFileSchema = z.object({
   /** Candidates trivy ran for on this node, and those settled by an earlier node's verdict. */
   scanned: z._default(z.int().check(z.nonnegative()), 0),
   reused: z._default(z.int().check(z.nonnegative()), 0),
+  /** Candidates the scanner kept without a verdict (scanner/scan.ts). */
+  unjudged: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type StageOutput = z.infer<typeof ImageListFileSchema>;
 

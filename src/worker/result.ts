@@ -5,14 +5,15 @@ import { formatNodeResult, type KeptReason, type NodeResult } from "../api/node-
 import type { Decision } from "./decide.ts";
 import type { RemovalOutcome } from "./remove.ts";
 
-/** What the scanner found and how: vulnerable images, trivy runs, verdicts reused from another node. */
+/** What the scanner found and how: vulnerable images, trivy runs, verdicts reused from another node, images kept without a verdict. */
 export interface ScanTally {
   vulnerable: number;
   scanned: number;
   reused: number;
+  unjudged: number;
 }
 
-export const noScan: ScanTally = { vulnerable: 0, scanned: 0, reused: 0 };
+export const noScan: ScanTally = { vulnerable: 0, scanned: 0, reused: 0, unjudged: 0 };
 
 export function buildResult(decision: Decision, outcome: RemovalOutcome, options: { dryRun: boolean; scan?: ScanTally }): NodeResult {
   const kept: Partial<Record<KeptReason, number>> = {};
@@ -29,6 +30,7 @@ export function buildResult(decision: Decision, outcome: RemovalOutcome, options
     vulnerable: options.scan?.vulnerable ?? 0,
     scanned: options.scan?.scanned ?? 0,
     scansReused: options.scan?.reused ?? 0,
+    unjudged: options.scan?.unjudged ?? 0,
     kept,
     failed: outcome.failed.length,
     failures: outcome.failed.slice(0, 20).map((f) => ({ image: f.image.repoTags[0] ?? f.image.id, reason: f.reason })),
@@ -36,7 +38,7 @@ export function buildResult(decision: Decision, outcome: RemovalOutcome, options
 }
 
 export function errorResult(error: string, dryRun: boolean): NodeResult {
-  return { v: 1, dryRun, removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, kept: {}, failed: 0, failures: [], error };
+  return { v: 1, dryRun, removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, unjudged: 0, kept: {}, failed: 0, failures: [], error };
 }
 
 /** Best effort: a missing termination-log path must not turn a good run into a failed one. */

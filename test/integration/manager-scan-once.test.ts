@@ -48,7 +48,7 @@ const fingerprint = verdictFingerprint(parseScannerConfig(scannerConfig).config)
 const nodeOf = (pod: V1Pod): string => pod.spec?.nodeName ?? "";
 const scannerArgs = (pod: V1Pod): string[] => pod.spec?.containers.find((c) => c.name === "trivy-scanner")?.args ?? [];
 
-async function finishScanning(pod: V1Pod, verdicts: { flagged: string[]; compliant: string[] }, scans = { scanned: verdicts.flagged.length + verdicts.compliant.length, scansReused: 0 }): Promise<void> {
+async function finishScanning(pod: V1Pod, verdicts: { flagged: string[]; compliant: string[] }, scans: { scanned: number; scansReused: number; unjudged?: number } = { scanned: verdicts.flagged.length + verdicts.compliant.length, scansReused: 0 }): Promise<void> {
   await completePod(core, operatorNamespace, pod.metadata?.name ?? "", {
     collector: { exitCode: 0 },
     "trivy-scanner": { exitCode: 0, message: formatShareReport(fingerprint, verdicts) },
@@ -124,13 +124,13 @@ describe("scan once per run", () => {
     });
     assert.match(shared.message ?? "", /the first 2 nodes shared 2 scan verdicts, 1 non-compliant \(1 left out, see the manager's log\); the other 2 nodes start now/);
 
-    for (const pod of all.filter((p) => nodeOf(p) === "so-c" || nodeOf(p) === "so-d")) await finishScanning(pod, { flagged: [], compliant: [] }, { scanned: 1, scansReused: 2 });
+    for (const pod of all.filter((p) => nodeOf(p) === "so-c" || nodeOf(p) === "so-d")) await finishScanning(pod, { flagged: [], compliant: [] }, { scanned: 1, scansReused: 2, unjudged: 1 });
     const done = await eventually("the job to complete", async () => {
       const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job);
       return j?.status?.phase === "Completed" ? j : undefined;
     });
     assert.equal(done.status?.succeeded, 4);
-    assert.deepEqual([done.status?.scanned, done.status?.scansReused], [3 + 2 + 1 + 1, 2 + 2], "the nodes' scan counts, summed into the status");
+    assert.deepEqual([done.status?.scanned, done.status?.scansReused, done.status?.unjudged], [3 + 2 + 1 + 1, 2 + 2, 1 + 1], "the nodes' scan counts, summed into the status");
   });
 
   test("a first-wave node that leaves before it shares is replaced by a node of its pool; the rest still wait", async () => {

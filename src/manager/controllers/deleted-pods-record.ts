@@ -19,8 +19,13 @@ export interface SavedLedger {
 }
 
 const count = z.int().check(z.nonnegative());
-/** `[node, phase, removed, removedBytes, vulnerable, scanned, scansReused, reason?]` */
+/**
+ * `[node, phase, removed, removedBytes, vulnerable, scanned, scansReused, unjudged, reason?]`.
+ * Records a manager wrote before `unjudged` lack it, and are read with it 0.
+ */
 const FinishedLineSchema = z.union([
+  z.tuple([z.string(), z.literal("Succeeded"), count, count, count, count, count, count]),
+  z.tuple([z.string(), z.literal("Failed"), count, count, count, count, count, count, z.string()]),
   z.tuple([z.string(), z.literal("Succeeded"), count, count, count, count, count]),
   z.tuple([z.string(), z.literal("Failed"), count, count, count, count, count, z.string()]),
 ]);
@@ -35,7 +40,7 @@ const maxReason = 300;
 /** What a node's result adds to its job's totals; nothing when it left none. */
 function countsOf(pod: CachedPod): number[] {
   const r = podResult(pod);
-  return r === undefined ? [0, 0, 0, 0, 0] : [r.removed, r.removedBytes, r.vulnerable, r.scanned, r.scansReused];
+  return r === undefined ? [0, 0, 0, 0, 0, 0] : [r.removed, r.removedBytes, r.vulnerable, r.scanned, r.scansReused, r.unjudged];
 }
 
 function finishedLine(pod: CachedPod): string {
@@ -48,9 +53,11 @@ function finishedLine(pod: CachedPod): string {
 
 /** A pod that job-progress.ts counts as the deleted one was counted: its phase, counts and reason. */
 function podFromLine(line: z.infer<typeof FinishedLineSchema>): CachedPod {
-  const [node, phase, removed, removedBytes, vulnerable, scanned, scansReused] = line;
-  const error = line[1] === "Failed" ? { error: line[7] } : {};
-  const message = formatNodeResult({ v: 1, dryRun: false, removed, removedBytes, vulnerable, scanned, scansReused, kept: {}, failed: 0, failures: [], ...error });
+  const [node, phase] = line;
+  const [removed = 0, removedBytes = 0, vulnerable = 0, scanned = 0, scansReused = 0, unjudged = 0] = line.filter((field) => typeof field === "number");
+  const reason = line.at(-1);
+  const error = phase === "Failed" && typeof reason === "string" ? { error: reason } : {};
+  const message = formatNodeResult({ v: 1, dryRun: false, removed, removedBytes, vulnerable, scanned, scansReused, unjudged, kept: {}, failed: 0, failures: [], ...error });
   return {
     metadata: { name: `${node} (deleted, restored)` },
     spec: { nodeName: node },

@@ -226,6 +226,7 @@ export class ImageJobController {
       vulnerable: progress.vulnerable,
       scanned: progress.scanned,
       scansReused: progress.scansReused,
+      unjudged: progress.unjudged,
       failedNodes: failed.listed,
       completionTime: iso(now),
       deleteAfter: iso(now + delay),

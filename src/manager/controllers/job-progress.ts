@@ -22,6 +22,7 @@ export interface JobProgress {
   vulnerable: number;
   scanned: number;
   scansReused: number;
+  unjudged: number;
   /** When the next running pod times out (ms since epoch), if any runs. */
   nextTimeoutMs: number | undefined;
 }
@@ -43,6 +44,7 @@ function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | 
   p.vulnerable += result.result.vulnerable;
   p.scanned += result.result.scanned;
   p.scansReused += result.result.scansReused;
+  p.unjudged += result.result.unjudged;
 }
 
 function failureReason(pod: CachedPod, remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
@@ -78,7 +80,7 @@ export function failedPodReason(pod: CachedPod): string {
 
 /** `pods`: the job's pods, one per node (see onePodPerNode). */
 export function jobProgress(pods: readonly CachedPod[], nowMs: number, bounds: PodBounds): JobProgress {
-  const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, nextTimeoutMs: undefined };
+  const p: JobProgress = { succeeded: 0, failed: 0, running: 0, failures: [], removed: 0, removedBytes: 0, vulnerable: 0, scanned: 0, scansReused: 0, unjudged: 0, nextTimeoutMs: undefined };
   for (const pod of pods) {
     const remover = removerState(pod);
     const result = readResult(remover);

@@ -15,7 +15,7 @@ import { createContext, readImageListFile } from "../context.ts";
 async function requestFor(options: WorkerOptions): Promise<{ request: Request; scan: ScanTally }> {
   if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), scan: noScan };
   const final = await waitForStage(options["shared-dir"], "final", { timeoutMs: options["wait-timeout"] * 1000, staleMs: options["liveness-timeout"] * 1000 });
-  return { request: requestFromList(final.images), scan: { vulnerable: final.vulnerable, scanned: final.scanned, reused: final.reused } };
+  return { request: requestFromList(final.images), scan: { vulnerable: final.vulnerable, scanned: final.scanned, reused: final.reused, unjudged: final.unjudged } };
 }
 
 export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, scan: ScanTally): Promise<NodeResult> {

@@ -37,7 +37,7 @@ export async function runScanner(options: WorkerOptions, logger: Logger): Promis
       const outcome = await scanImages(reuse.toScan, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
       const flagged = [...reuse.flagged, ...outcome.flagged];
       const reused = images.length - reuse.toScan.length;
-      writeStage(shared, "final", { images: flagged.map((i) => i.id), vulnerable: reuse.flagged.length + outcome.vulnerable, scanned: reuse.toScan.length, reused });
+      writeStage(shared, "final", { images: flagged.map((i) => i.id), vulnerable: reuse.flagged.length + outcome.vulnerable, scanned: reuse.toScan.length, reused, unjudged: outcome.unjudged });
       if (options["share-verdicts"]) {
         writeShareReport(options["termination-log"], fingerprint, { flagged: outcome.judged.nonCompliant, compliant: outcome.judged.compliant }, logger);
       }

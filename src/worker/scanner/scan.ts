@@ -17,7 +17,7 @@ export interface ScanOutcome {
   vulnerable: number;
   /** What trivy itself judged (failed and skipped scans are in neither): the verdicts worth sharing. */
   judged: { nonCompliant: string[]; compliant: string[] };
-  /** Kept without a verdict: no Java DB for their Java archives, or the total timeout ran out. */
+  /** Kept without a verdict: no Java DB for their Java archives, a failed scan not flagged, or the total timeout ran out. */
   unjudged: number;
 }
 
@@ -120,7 +120,10 @@ export function settleFailedScans(outcome: ScanOutcome, failed: readonly FailedS
     if (deleteFailedImages && judged > 0) {
       outcome.flagged.push(image);
       log.warn({ decision: "flagged", reason }, "Flagged image: its scan failed and deleteFailedImages is on");
-    } else if (deleteFailedImages) {
+      continue;
+    }
+    outcome.unjudged += 1;
+    if (deleteFailedImages) {
       log.warn({ decision: "kept", reason }, "Kept image: its scan failed, and trivy judged no image on this node to show that it works");
     } else {
       log.warn({ decision: "kept", reason }, "Kept image: its scan failed");

@@ -8,7 +8,7 @@ import { decodeLedger, encodeLedger, ledgerKeys, maxFinishedBytes, type SavedLed
 import { jobProgress } from "../../../src/manager/controllers/job-progress.ts";
 
 const result = (removed: number, extra: Partial<NodeResult> = {}): string =>
-  formatNodeResult({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, vulnerable: 1, scanned: 4, scansReused: 2, kept: { "in-use": 3 }, failed: 0, failures: [], ...extra });
+  formatNodeResult({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, vulnerable: 1, scanned: 4, scansReused: 2, unjudged: 1, kept: { "in-use": 3 }, failed: 0, failures: [], ...extra });
 
 const finished = (node: string, phase: string, remover?: { exitCode: number; message?: string; reason?: string }, deleted = false): CachedPod => ({
   metadata: { name: `eraser-${node}-x`, creationTimestamp: new Date(0), ...(deleted ? { deletionTimestamp: new Date(1) } : {}) },
@@ -59,6 +59,14 @@ describe("the saved record of a job's deleted pods", () => {
     const over = encodeLedger({ finished: many(20_000), deletions: new Map(), drained: [] });
     assert.ok(over.leftOut > 0);
     assert.ok(Buffer.byteLength(Object.values(over.data).join("")) <= maxFinishedBytes + 100);
+  });
+
+  test("a record an earlier manager wrote, without unjudged, is read with it 0, on a rolling upgrade", () => {
+    const earlier = decodeLedger({ [ledgerKeys.finished]: '["n1","Succeeded",5,5000,1,4,2]\n["n2","Failed",0,0,0,0,0,"exclusion list team/x.json is not valid JSON"]' });
+    assert.ok(earlier.ok, earlier.ok ? "" : earlier.reason);
+    const progress = jobProgress(earlier.saved.finished, 0, bounds);
+    assert.deepEqual([progress.succeeded, progress.failed, progress.removed, progress.removedBytes, progress.scansReused, progress.unjudged], [1, 1, 5, 5000, 2, 0]);
+    assert.match(progress.failures[0]?.reason ?? "", /exclusion list team\/x\.json is not valid JSON/);
   });
 
   test("a damaged record is refused with where it is damaged", () => {

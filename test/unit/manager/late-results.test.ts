@@ -7,7 +7,7 @@ import { LateResults } from "../../../src/manager/controllers/late-results.ts";
 const pod = (node: string, phase: string, removed = 0): CachedPod => ({
   metadata: { name: `p-${node}` },
   spec: { nodeName: node },
-  status: { phase, containerStatuses: phase === "Running" ? [] : [{ name: "remover", state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, message: formatNodeResult({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, kept: {}, failed: 0, failures: [], vulnerable: 0, scanned: 0, scansReused: 0 }) } } }] },
+  status: { phase, containerStatuses: phase === "Running" ? [] : [{ name: "remover", state: { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, message: formatNodeResult({ v: 1, dryRun: false, removed, removedBytes: removed * 1000, kept: {}, failed: 0, failures: [], vulnerable: 0, scanned: 0, scansReused: 0, unjudged: 0 }) } } }] },
 });
 
 describe("late results of an ended job", () => {

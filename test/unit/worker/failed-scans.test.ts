@@ -14,12 +14,14 @@ describe("failed scans under deleteFailedImages", () => {
     const o = outcome(1);
     settleFailedScans(o, [failure(1), failure(2)], true);
     assert.deepEqual(o.flagged.map((i) => i.id), [image(1).id, image(2).id]);
+    assert.equal(o.unjudged, 0, "flagged is a decision, not a lack of one");
   });
 
   test("with deleteFailedImages off, a failed scan is kept", () => {
     const o = outcome(1);
     settleFailedScans(o, [failure(1)], false);
     assert.deepEqual(o.flagged, []);
+    assert.equal(o.unjudged, 1, "counted as kept without a verdict");
   });
 
   test("when trivy judged nothing, two or more failures fail the scanner naming the first; one is kept", () => {
@@ -29,5 +31,6 @@ describe("failed scans under deleteFailedImages", () => {
     const single = outcome(0);
     settleFailedScans(single, [failure(3)], true);
     assert.deepEqual(single.flagged, [], "a lone failure on a node where trivy judged nothing is not enough to remove");
+    assert.equal(single.unjudged, 1);
   });
 });
