@@ -1,6 +1,6 @@
 // Runs trivy on each candidate and keeps the non-compliant ones. A failed scan flags its image
 // only when deleteFailedImages says so and trivy judged another image on the node; images left
-// when the total timeout runs out, and Java images trivy has no Java DB for, are kept.
+// when the total timeout runs out, and those trivy could not judge (unjudged.ts), are kept.
 import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
@@ -8,7 +8,8 @@ import type { Logger } from "../../observability/logger.ts";
 import { ensureTrivyDb, ensureTrivyServer, throwIfTrivyMissing } from "./db-ready.ts";
 import { parseTrivyReport } from "./report.ts";
 import { trivyInvocation } from "./trivy-args.ts";
-import { javaDbFailure, JavaDbFetch } from "./java-db.ts";
+import { JavaDbFetch } from "./java-db.ts";
+import { keptUnjudged, unjudgedScan, type Unjudged } from "./unjudged.ts";
 import { judgeReport, type Verdict } from "./verdict.ts";
 
 export interface ScanOutcome {
@@ -17,12 +18,12 @@ export interface ScanOutcome {
   vulnerable: number;
   /** What trivy itself judged (failed and skipped scans are in neither): the verdicts worth sharing. */
   judged: { nonCompliant: string[]; compliant: string[] };
-  /** Kept without a verdict: no Java DB for their Java archives, a failed scan not flagged, or the total timeout ran out. */
+  /** Kept without a verdict: unjudged.ts's causes, a failed scan not flagged, or the total timeout ran out. */
   unjudged: number;
 }
 
 /** What one trivy run made of an image. */
-type ScanResult = { kind: "judged"; verdict: Verdict } | { kind: "failed"; reason: string } | { kind: "no-java-db"; reason: string };
+type ScanResult = { kind: "judged"; verdict: Verdict } | { kind: "failed"; reason: string } | ({ kind: "unjudged" } & Unjudged);
 
 interface ScanContext {
   trivyPath: string;
@@ -36,8 +37,8 @@ async function scanOne(ref: string, config: ScannerConfig, o: ScanContext, javaD
   throwIfTrivyMissing(result, o.trivyPath);
   try {
     if (result.exitCode !== 0) {
-      const noJavaDb = javaDbFailure(result.stderr);
-      if (noJavaDb !== undefined) return { kind: "no-java-db", reason: noJavaDb };
+      const unjudged = unjudgedScan(result);
+      if (unjudged !== undefined) return { kind: "unjudged", ...unjudged };
       throw new Error(`trivy exited ${String(result.exitCode)}: ${result.stderr.slice(-300)}`);
     }
     return { kind: "judged", verdict: judgeReport(parseTrivyReport(result.stdout), config) };
@@ -49,7 +50,7 @@ async function scanOne(ref: string, config: ScannerConfig, o: ScanContext, javaD
 /** One image's scan; a first failed Java DB fetch is retried once with the Java DB cacheDir holds. */
 async function scanImage(ref: string, config: ScannerConfig, o: ScanContext, javaDb: JavaDbFetch, log: Logger): Promise<ScanResult> {
   const result = await scanOne(ref, config, o, javaDb);
-  if (result.kind !== "no-java-db" || !javaDb.failed()) return result;
+  if (result.kind !== "unjudged" || result.cause !== "java-db" || !javaDb.failed()) return result;
   log.warn({ reason: result.reason }, "trivy could not fetch its Java DB; this run's scans go on with the Java DB already in cacheDir, if there is one");
   return scanOne(ref, config, o, javaDb);
 }
@@ -69,8 +70,8 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       continue;
     }
     const result = await scanImage(ref, config, o, javaDb, log);
-    if (result.kind === "no-java-db") {
-      log.warn({ decision: "kept", reason: `java-db-unavailable: ${result.reason}` }, "Kept image: it holds Java archives, and trivy has no Java DB to judge them");
+    if (result.kind === "unjudged") {
+      log.warn({ decision: "kept", reason: result.reason }, keptUnjudged[result.cause]);
       outcome.unjudged += 1;
       continue;
     }

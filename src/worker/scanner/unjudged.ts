@@ -1,0 +1,39 @@
+// Scans that end without a verdict for reasons that say nothing about the image. deleteFailedImages
+// is for an image trivy cannot scan; these images are kept, never flagged, and counted unjudged:
+// - trivy had no Java DB for the image's Java archives (java-db.ts);
+// - trivy was killed by a signal the scanner did not send. trivy's memory grows with what it
+//   unpacks, so a large image can take it past the trivy-scanner's limit, and the kernel's OOM
+//   killer then kills trivy, the largest process in the container, not the scanner.
+import { javaDbFailure } from "./java-db.ts";
+
+/** How a trivy run ended, as execa reports it. */
+export interface TrivyEnd {
+  signal?: string | undefined;
+  /** The scanner's own kill at `timeout.perImage` (plus a grace): a scan that took too long is a failed scan, as in Eraser. */
+  timedOut: boolean;
+  stderr: string;
+}
+
+export interface Unjudged {
+  cause: "java-db" | "killed";
+  /** `java-db-unavailable: ...` or `trivy-killed: ...`, as the kept decision's log line gives it. */
+  reason: string;
+}
+
+export const keptUnjudged: Record<Unjudged["cause"], string> = {
+  "java-db": "Kept image: it holds Java archives, and trivy has no Java DB to judge them",
+  killed: "Kept image: trivy was killed before it judged it",
+};
+
+function killedReason(signal: string): string {
+  const hint = signal === "SIGKILL" ? " (most likely out of memory: raise the trivy-scanner's limit, components.scanner.limit.memory)" : "";
+  return `trivy was killed by ${signal} before it judged the image${hint}`;
+}
+
+/** Why a scan that did not succeed left its image unjudged, or undefined when it is a failed scan. */
+export function unjudgedScan(end: TrivyEnd): Unjudged | undefined {
+  if (end.signal !== undefined && !end.timedOut) return { cause: "killed", reason: `trivy-killed: ${killedReason(end.signal)}` };
+  const noJavaDb = javaDbFailure(end.stderr);
+  if (noJavaDb !== undefined) return { cause: "java-db", reason: `java-db-unavailable: ${noJavaDb}` };
+  return undefined;
+}

@@ -1,0 +1,24 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { unjudgedScan } from "../../../src/worker/scanner/unjudged.ts";
+
+const noJavaDb = "FATAL run error: ... post analysis error: Unable to initialize the Java DB: Java DB update failed: '--skip-java-db-update' cannot be specified on the first run\n";
+
+describe("scans that leave their image unjudged", () => {
+  test("a trivy the kernel killed (SIGKILL, the OOM killer) names memory; another signal is named as it is", () => {
+    assert.deepEqual(unjudgedScan({ signal: "SIGKILL", timedOut: false, stderr: "" }), {
+      cause: "killed",
+      reason: "trivy-killed: trivy was killed by SIGKILL before it judged the image (most likely out of memory: raise the trivy-scanner's limit, components.scanner.limit.memory)",
+    });
+    assert.deepEqual(unjudgedScan({ signal: "SIGSEGV", timedOut: false, stderr: "" }), { cause: "killed", reason: "trivy-killed: trivy was killed by SIGSEGV before it judged the image" });
+  });
+
+  test("the scanner's own kill at timeout.perImage is a failed scan, as in Eraser", () => {
+    assert.equal(unjudgedScan({ signal: "SIGTERM", timedOut: true, stderr: "" }), undefined);
+  });
+
+  test("no Java DB, by trivy's own words; any other exit is a failed scan", () => {
+    assert.deepEqual(unjudgedScan({ timedOut: false, stderr: noJavaDb }), { cause: "java-db", reason: "java-db-unavailable: Java DB update failed: '--skip-java-db-update' cannot be specified on the first run" });
+    assert.equal(unjudgedScan({ timedOut: false, stderr: "FATAL run error: image scan error: unable to find the specified image" }), undefined);
+  });
+});
