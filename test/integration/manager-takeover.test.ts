@@ -73,7 +73,7 @@ describe("a manager that takes over a running job", () => {
       const data = cm?.data ?? {};
       return data["finished"]?.includes('"to-done"') === true && data["deletions"] === '{"to-retried":1}' && data["drained"] === "to-drained" ? data : undefined;
     }, 20_000);
-    assert.equal(record["finished"], '["to-done","Succeeded",5,5000,0,0,0]');
+    assert.equal(record["finished"], '["to-done","Succeeded",5,5000,0,0,0,0]');
     await first.stop({ kill: true });
 
     await startManager();
