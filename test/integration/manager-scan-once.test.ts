@@ -131,6 +131,8 @@ describe("scan once per run", () => {
     });
     assert.equal(done.status?.succeeded, 4);
     assert.deepEqual([done.status?.scanned, done.status?.scansReused, done.status?.unjudged], [3 + 2 + 1 + 1, 2 + 2, 1 + 1], "the nodes' scan counts, summed into the status");
+    const metrics = await (await fetch(`http://127.0.0.1:${second.port}/metrics`)).text();
+    assert.match(metrics, /^unjudged_images_run_total 2$/m, "what an alert on unjudged images reads");
   });
 
   test("a first-wave node that leaves before it shares is replaced by a node of its pool; the rest still wait", async () => {

@@ -281,6 +281,7 @@ export class ImageJobController {
     this.#d.metrics.podsFailed(progress.failed);
     this.#d.metrics.imagesRemoved(progress.removed);
     this.#d.metrics.vulnerableImages(progress.vulnerable);
+    this.#d.metrics.unjudgedImages(progress.unjudged);
     const summary = `${phase}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.removed} images removed`;
     this.#d.events.record(jobRef(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
   }

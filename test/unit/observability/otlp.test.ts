@@ -31,7 +31,7 @@ describe("OTLP export", () => {
     const sent = JSON.parse(bodies[0]?.body ?? "{}") as { resourceMetrics: { scopeMetrics: { metrics: { name: string; sum?: { dataPoints: { asDouble: number }[] }; histogram?: { dataPoints: { count: string; sum: number; bucketCounts: string[] }[] } }[] }[] }[] };
     const list = sent.resourceMetrics[0]?.scopeMetrics[0]?.metrics ?? [];
     const names = list.map((m) => m.name).sort();
-    for (const name of ["images_removed_run_total", "imagejob_duration_run_seconds", "imagejob_run_total", "pods_completed_run_total", "pods_failed_run_total", "vulnerable_images_run_total"]) {
+    for (const name of ["images_removed_run_total", "imagejob_duration_run_seconds", "imagejob_run_total", "pods_completed_run_total", "pods_failed_run_total", "vulnerable_images_run_total", "unjudged_images_run_total"]) {
       assert.ok(names.includes(name), `${name} is exported`);
     }
     assert.equal(list.find((m) => m.name === "images_removed_run_total")?.sum?.dataPoints[0]?.asDouble, 7);
