@@ -27,7 +27,7 @@ const Crd = z.object({
         deprecated: z.boolean().optional(),
         deprecationWarning: z.string().optional(),
         subresources: z.object({ status: z.object({}) }),
-        additionalPrinterColumns: z.array(z.object({ name: z.string(), type: z.string(), jsonPath: z.string() })),
+        additionalPrinterColumns: z.array(z.object({ name: z.string(), type: z.string(), jsonPath: z.string(), priority: z.optional(z.number()) })),
         schema: z.object({ openAPIV3Schema: SchemaNode }),
       }),
     ),
@@ -79,5 +79,12 @@ describe("CRDs", () => {
   test("kubectl get imagejobs shows phase, desired, succeeded, failed and age", () => {
     const columns = load("imagejob.yaml").spec.versions[0]!.additionalPrinterColumns.map((c) => c.name);
     for (const name of ["Phase", "Desired", "Succeeded", "Failed", "Age"]) assert.ok(columns.includes(name), `missing ${name}`);
+  });
+
+  test("kubectl get imagejobs -o wide adds what the job removed, found vulnerable and could not judge, in both versions", () => {
+    for (const version of load("imagejob.yaml").spec.versions) {
+      const wide = version.additionalPrinterColumns.filter((c) => c.priority === 1);
+      assert.deepEqual(wide.map((c) => [c.name, c.jsonPath]), [["Removed", ".status.removed"], ["Vulnerable", ".status.vulnerable"], ["Unjudged", ".status.unjudged"]]);
+    }
   });
 });
