@@ -153,7 +153,7 @@ dbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
     const config = configFile("blind", `cacheDir: ${cache}\noffline: true`);
     const { scanner, remover } = await pipeline("blind", config, blindTrivy);
     assert.equal(scanner.exitCode, 1);
-    assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy judged none of the \d+ images it scanned on this node, so nothing is flagged; the first failure: scan failed: trivy exited 1: /);
+    assert.match(remover.result?.error ?? "", /trivy-scanner failed: trivy judged none of the \d+ images it scanned on this node, so nothing is flagged; the first failure: runtime-unreachable: trivy could not reach the container runtime: containerd socket not found: \/run\/ets-no-containerd\.sock/);
     assert.equal(await present(images.vulnerable), true, "nothing removed");
     assert.equal(await present(images.clean), true, "nothing removed");
   });
@@ -170,25 +170,6 @@ dbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
     assert.equal(remover.exitCode, 0, remover.stdout);
     assert.equal(await present(images.clean), false, "the image that failed its scan is removed");
     assert.equal(await present(images.vulnerable), false, "the vulnerable one too");
-  });
-
-  // trivy needs memory in proportion to what it unpacks: a large image can take it past the
-  // scanner's limit, and the kernel's OOM killer then kills trivy, not the scanner. That says
-  // nothing about the image, so deleteFailedImages must not remove it.
-  test("a trivy killed by SIGKILL (as the OOM killer kills it) while it scans an image: that image is kept, not flagged as a failed scan", async () => {
-    await importFresh();
-    const killedTrivy = join(work, "killed-trivy");
-    writeFileSync(killedTrivy, `#!/bin/sh\nfor a in "$@"; do case "$a" in *ws-clean*) kill -9 $$;; esac; done\nexec ${trivyBinary} "$@"\n`, { mode: 0o755 });
-    const config = configFile("oom", `cacheDir: ${cache}\noffline: true`);
-    const { scanner, remover } = await pipeline("oom", config, killedTrivy);
-    assert.equal(scanner.exitCode, 0, scanner.stdout);
-    const kept = scanner.logs.find((l) => l["image"] === images.clean.id && l["decision"] !== undefined);
-    assert.equal(kept?.["decision"], "kept");
-    assert.match(String(kept?.["reason"]), /^trivy-killed: trivy was killed by SIGKILL before it judged the image \(most likely out of memory/);
-    assert.equal(remover.exitCode, 0, remover.stdout);
-    assert.equal(await present(images.clean), true, "kept: trivy never judged it");
-    assert.equal(await present(images.vulnerable), false, "the vulnerable image is judged and removed");
-    assert.equal(remover.result?.unjudged, 1);
   });
 
   test("offline with no DB in cacheDir: the scanner fails naming the directory, and the node removes nothing", async () => {

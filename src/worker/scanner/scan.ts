@@ -70,15 +70,10 @@ export async function scanImages(images: readonly ImageRecord[], config: Scanner
       continue;
     }
     const result = await scanImage(ref, config, o, javaDb, log);
-    if (result.kind === "unjudged") {
-      log.warn({ decision: "kept", reason: result.reason }, keptUnjudged[result.cause]);
-      outcome.unjudged += 1;
-      continue;
-    }
     // A trivy server that stopped answering, or refuses this scanner, fails every scan: that fails the scanner.
     if (result.kind === "failed" && config.server !== "") await ensureTrivyServer(config.server, result.reason);
-    if (result.kind === "failed") {
-      failed.push({ image, reason: `scan failed: ${result.reason}`, log });
+    if (result.kind !== "judged") {
+      failed.push(result.kind === "failed" ? { image, reason: `scan failed: ${result.reason}`, log } : { image, reason: result.reason, log, unjudged: result.cause });
       continue;
     }
     const verdict = result.verdict;
@@ -100,6 +95,8 @@ export interface FailedScan {
   image: ImageRecord;
   reason: string;
   log: Logger;
+  /** Set when the failure says nothing about the image (unjudged.ts): never flagged. */
+  unjudged?: Unjudged["cause"];
 }
 
 export class TrivyJudgedNothingError extends Error {
@@ -110,24 +107,28 @@ export class TrivyJudgedNothingError extends Error {
  * Failed scans are flagged (deleteFailedImages) only once trivy has judged an image on this node:
  * when every scan failed, the failures say more about the scanner (a runtime trivy cannot read, a
  * broken trivy) than about the images, and flagging them would remove every candidate. Two or more
- * such failures fail the scanner, removing nothing; a single one is kept.
+ * such failures fail the scanner, removing nothing; a single one is kept. Scans that ended without
+ * a verdict for a reason that says nothing about the image (unjudged.ts) are never flagged.
  */
 export function settleFailedScans(outcome: ScanOutcome, failed: readonly FailedScan[], deleteFailedImages: boolean): void {
   const judged = outcome.judged.nonCompliant.length + outcome.judged.compliant.length;
-  if (judged === 0 && failed.length >= 2) {
-    throw new TrivyJudgedNothingError(`trivy judged none of the ${failed.length} images it scanned on this node, so nothing is flagged; the first failure: ${failed[0]?.reason ?? ""}`);
+  // A missing Java DB says nothing about whether this scanner works: only Java images lack it.
+  const troubles = failed.filter((f) => f.unjudged !== "java-db");
+  if (judged === 0 && troubles.length >= 2) {
+    throw new TrivyJudgedNothingError(`trivy judged none of the ${troubles.length} images it scanned on this node, so nothing is flagged; the first failure: ${troubles[0]?.reason ?? ""}`);
   }
-  for (const { image, reason, log } of failed) {
-    if (deleteFailedImages && judged > 0) {
+  for (const { image, reason, log, unjudged } of failed) {
+    if (unjudged === undefined && deleteFailedImages && judged > 0) {
       outcome.flagged.push(image);
       log.warn({ decision: "flagged", reason }, "Flagged image: its scan failed and deleteFailedImages is on");
       continue;
     }
     outcome.unjudged += 1;
-    if (deleteFailedImages) {
-      log.warn({ decision: "kept", reason }, "Kept image: its scan failed, and trivy judged no image on this node to show that it works");
-    } else {
-      log.warn({ decision: "kept", reason }, "Kept image: its scan failed");
-    }
+    log.warn({ decision: "kept", reason }, keptMessage(unjudged, deleteFailedImages));
   }
+}
+
+function keptMessage(unjudged: FailedScan["unjudged"], deleteFailedImages: boolean): string {
+  if (unjudged !== undefined) return keptUnjudged[unjudged];
+  return deleteFailedImages ? "Kept image: its scan failed, and trivy judged no image on this node to show that it works" : "Kept image: its scan failed";
 }

@@ -3,7 +3,10 @@
 // - trivy had no Java DB for the image's Java archives (java-db.ts);
 // - trivy was killed by a signal the scanner did not send. trivy's memory grows with what it
 //   unpacks, so a large image can take it past the trivy-scanner's limit, and the kernel's OOM
-//   killer then kills trivy, the largest process in the container, not the scanner.
+//   killer then kills trivy, the largest process in the container, not the scanner;
+// - trivy could not reach the container runtime (containerd restarting mid-run, a socket it does
+//   not see). When trivy judged nothing on the node, these last two still fail the scanner
+//   (scan.ts, settleFailedScans): they say the scanner cannot work there at all.
 import { javaDbFailure } from "./java-db.ts";
 
 /** How a trivy run ended, as execa reports it. */
@@ -15,15 +18,19 @@ export interface TrivyEnd {
 }
 
 export interface Unjudged {
-  cause: "java-db" | "killed";
-  /** `java-db-unavailable: ...` or `trivy-killed: ...`, as the kept decision's log line gives it. */
+  cause: "java-db" | "killed" | "runtime";
+  /** `java-db-unavailable: ...`, `trivy-killed: ...` or `runtime-unreachable: ...`, as the kept decision's log line gives it. */
   reason: string;
 }
 
 export const keptUnjudged: Record<Unjudged["cause"], string> = {
   "java-db": "Kept image: it holds Java archives, and trivy has no Java DB to judge them",
   killed: "Kept image: trivy was killed before it judged it",
+  runtime: "Kept image: trivy could not reach the container runtime to read it",
 };
+
+/** How trivy 0.74's containerd image source says it could not reach containerd (pkg/fanal/image/daemon/containerd.go). */
+const runtimeUnreachable = /(containerd socket not found|failed to initialize a containerd client|failed to list images from containerd client)[^\n]*/;
 
 function killedReason(signal: string): string {
   const hint = signal === "SIGKILL" ? " (most likely out of memory: raise the trivy-scanner's limit, components.scanner.limit.memory)" : "";
@@ -33,6 +40,8 @@ function killedReason(signal: string): string {
 /** Why a scan that did not succeed left its image unjudged, or undefined when it is a failed scan. */
 export function unjudgedScan(end: TrivyEnd): Unjudged | undefined {
   if (end.signal !== undefined && !end.timedOut) return { cause: "killed", reason: `trivy-killed: ${killedReason(end.signal)}` };
+  const runtime = runtimeUnreachable.exec(end.stderr)?.[0];
+  if (runtime !== undefined) return { cause: "runtime", reason: `runtime-unreachable: trivy could not reach the container runtime: ${runtime.trim().slice(0, 300)}` };
   const noJavaDb = javaDbFailure(end.stderr);
   if (noJavaDb !== undefined) return { cause: "java-db", reason: `java-db-unavailable: ${noJavaDb}` };
   return undefined;

@@ -33,4 +33,24 @@ describe("failed scans under deleteFailedImages", () => {
     assert.deepEqual(single.flagged, [], "a lone failure on a node where trivy judged nothing is not enough to remove");
     assert.equal(single.unjudged, 1);
   });
+
+  test("a scan that ended for a reason that says nothing about the image is never flagged, even beside judged images", () => {
+    const o = outcome(1);
+    const killed: FailedScan = { image: image(4), reason: "trivy-killed: trivy was killed by SIGKILL", log, unjudged: "killed" };
+    const noJavaDb: FailedScan = { image: image(5), reason: "java-db-unavailable: ...", log, unjudged: "java-db" };
+    settleFailedScans(o, [failure(1), killed, noJavaDb], true);
+    assert.deepEqual(o.flagged.map((i) => i.id), [image(1).id], "only the plain failed scan");
+    assert.equal(o.unjudged, 2);
+  });
+
+  test("when trivy judged nothing, a dead trivy or an unreachable runtime fails the scanner; images without a Java DB do not", () => {
+    const unreachable = (n: number): FailedScan => ({ image: image(n), reason: `runtime-unreachable: image ${n}`, log, unjudged: "runtime" });
+    assert.throws(() => {
+      settleFailedScans(outcome(0), [unreachable(1), unreachable(2)], true);
+    }, /judged none of the 2 images .* the first failure: runtime-unreachable: image 1$/);
+    const javaOnly = outcome(0);
+    const noJavaDb = (n: number): FailedScan => ({ image: image(n), reason: "java-db-unavailable: ...", log, unjudged: "java-db" });
+    settleFailedScans(javaOnly, [noJavaDb(1), noJavaDb(2), noJavaDb(3)], true);
+    assert.deepEqual([javaOnly.flagged, javaOnly.unjudged], [[], 3], "a node holding only Java images is not a broken scanner");
+  });
 });

@@ -17,6 +17,17 @@ describe("scans that leave their image unjudged", () => {
     assert.equal(unjudgedScan({ signal: "SIGTERM", timedOut: true, stderr: "" }), undefined);
   });
 
+  test("a runtime trivy could not reach, by its containerd source's words", () => {
+    const stderr = 'FATAL run error: image scan error: unable to find the specified image "docker.io/library/a:1" in ["containerd"]: 1 error occurred:\n\t* containerd error: containerd socket not found: /run/containerd/containerd.sock\n';
+    assert.deepEqual(unjudgedScan({ timedOut: false, stderr }), {
+      cause: "runtime",
+      reason: "runtime-unreachable: trivy could not reach the container runtime: containerd socket not found: /run/containerd/containerd.sock",
+    });
+    const refused = "* containerd error: failed to list images from containerd client: connection error: dial unix /run/containerd/containerd.sock: connect: connection refused";
+    assert.equal(unjudgedScan({ timedOut: false, stderr: refused })?.cause, "runtime");
+    assert.equal(unjudgedScan({ timedOut: false, stderr: "* containerd error: image not found in containerd store: docker.io/library/a:1" }), undefined, "an image gone is the image's own");
+  });
+
   test("no Java DB, by trivy's own words; any other exit is a failed scan", () => {
     assert.deepEqual(unjudgedScan({ timedOut: false, stderr: noJavaDb }), { cause: "java-db", reason: "java-db-unavailable: Java DB update failed: '--skip-java-db-update' cannot be specified on the first run" });
     assert.equal(unjudgedScan({ timedOut: false, stderr: "FATAL run error: image scan error: unable to find the specified image" }), undefined);

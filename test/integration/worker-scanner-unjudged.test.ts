@@ -1,6 +1,8 @@
-// trivy's Java DB with the real trivy (v0.74.0) on a real node's containerd. trivy fetches it
-// only when an image holds Java archives, so ADR 0016's check before the first scan cannot cover
-// it: a Java DB that cannot be had must keep those images, not flag them as failed scans.
+// Scans that end without a verdict for reasons that say nothing about the image, with the real
+// trivy (v0.74.0) on a real node's containerd: they keep their images, whatever deleteFailedImages
+// says (ADR 0016, amended). trivy's Java DB: trivy fetches it only when an image holds Java
+// archives, so the check before the first scan cannot cover it. A trivy the OOM killer kills. A
+// runtime trivy cannot reach for a while.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,7 +69,7 @@ const present = async (image: BuiltImage): Promise<boolean> => (await cri.listIm
 const decisionOf = (scanner: WorkerRun, image: BuiltImage): Record<string, unknown> | undefined =>
   scanner.logs.find((l) => l["image"] === image.id && l["decision"] !== undefined);
 
-describe("trivy's Java DB", () => {
+describe("scans without a verdict: trivy's Java DB", () => {
   test("offline with no Java DB in cacheDir: images holding Java archives are kept, and the vulnerable image still goes", async () => {
     await importFresh();
     const config = scannerConfigFile(work, "offline", `cacheDir: ${freshCache("offline")}\noffline: true`);
@@ -115,5 +117,38 @@ describe("trivy's Java DB", () => {
     }
     assert.equal(await present(images.vulnerable), false);
     assert.equal(remover.result?.unjudged, 0);
+  });
+});
+
+/** The real trivy, except for scans of the clean image, where `instead` runs (a shell line). */
+function trivyExceptForClean(name: string, instead: string): string {
+  const path = join(work, `trivy-${name}`);
+  writeFileSync(path, `#!/bin/sh\nfor a in "$@"; do case "$a" in *jdb-clean*) ${instead};; esac; done\nexec ${trivyBinary} "$@"\n`, { mode: 0o755 });
+  return path;
+}
+
+describe("scans without a verdict: trivy itself cut short", () => {
+  async function runKeepingClean(name: string, trivy: string, reason: RegExp): Promise<void> {
+    await importFresh();
+    const config = scannerConfigFile(work, name, `cacheDir: ${freshCache(name)}\noffline: true`);
+    const { scanner, remover } = await runScanPipeline({ endpoint: node.containerd.endpoint, dir: work, name, config, trivy });
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    assert.equal(decisionOf(scanner, images.clean)?.["decision"], "kept");
+    assert.match(String(decisionOf(scanner, images.clean)?.["reason"]), reason);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.clean), true, "kept: trivy never judged it");
+    assert.equal(await present(images.vulnerable), false, "the vulnerable image is judged and removed");
+    assert.equal(remover.result?.unjudged, 3, "the clean image, and the two Java images (offline, no Java DB)");
+  }
+
+  // trivy's memory grows with what it unpacks, so a large image can take it past the scanner's
+  // limit; the kernel's OOM killer then kills trivy, not the scanner.
+  test("a trivy killed by SIGKILL (as the OOM killer kills it) while it scans an image: that image is kept, not flagged as a failed scan", async () => {
+    await runKeepingClean("oom", trivyExceptForClean("oom", "kill -9 $$"), /^trivy-killed: trivy was killed by SIGKILL before it judged the image \(most likely out of memory/);
+  });
+
+  test("a runtime trivy cannot reach for one scan (containerd restarting mid-run): that image is kept, not flagged as a failed scan", async () => {
+    const away = trivyExceptForClean("away", "export CONTAINERD_ADDRESS=/run/ets-no-containerd.sock");
+    await runKeepingClean("away", away, /^runtime-unreachable: trivy could not reach the container runtime: containerd socket not found: \/run\/ets-no-containerd\.sock/);
   });
 });
