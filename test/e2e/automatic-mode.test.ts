@@ -1,13 +1,14 @@
 // Automatic mode, as a user runs it: the manager starts a job at once (beginImmediately), with a
 // real worker pod of three containers on a real kubelet — collector, trivy-scanner (the real trivy,
 // offline DB) and remover — that removes the vulnerable image and keeps the clean one and the one
-// a running container uses.
+// a running container uses. An image holding a Java archive, with no Java DB to judge it, stays and
+// is counted unjudged in the job's status.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
-import { busyboxImage, cleanImage, sharedCluster, vulnerableAlpineImage, type TestCluster } from "../harness/index.ts";
+import { busyboxImage, cleanImage, jarImage, sharedCluster, vulnerableAlpineImage, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { deleteAllEraserObjects, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
 import { startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
@@ -18,6 +19,7 @@ const lib = (name: string): string => `docker.io/library/${name}`;
 const vulnerable = lib("auto-vulnerable:3.9");
 const clean = lib("auto-clean:1");
 const runningVulnerable = lib("auto-running:1");
+const java = lib("auto-java:1");
 const appNamespace = "e2e-auto-app";
 const work = mkdtempSync("/tmp/ets-e2e-auto-");
 const trivyCache = join(work, "trivy-cache");
@@ -29,7 +31,7 @@ before(async () => {
   cluster = await sharedCluster();
   prepareTrivyDb(trivyCache);
   // The running app's image must never go, scanned or not: it runs busybox.
-  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable)], {
+  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable), jarImage(java)], {
     scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true` },
   });
   cri = new GrpcCriClient(stack.node.containerd.endpoint);
@@ -70,5 +72,11 @@ describe("automatic mode on a real node", () => {
     assert.ok(tags.has(clean), "the clean image stays");
     assert.ok(tags.has(runningVulnerable), "the running app's image stays");
     assert.match(scannerLog, /auto-vulnerable/, "the scanner's log names the image it flagged");
+
+    assert.ok(tags.has(java), "the Java image stays: offline, with no Java DB, trivy cannot judge it");
+    assert.match(scannerLog, /"ref":"docker\.io\/library\/auto-java:1".*"decision":"kept","reason":"java-db-unavailable: /);
+    assert.ok((job.status?.unjudged ?? 0) >= 1, `the status counts it: ${JSON.stringify(job.status)}`);
+    const wide = (await cluster.kubectl(["get", "imagejob", job.metadata.name, "-o", "wide"])).stdout;
+    assert.match(wide, /VULNERABLE\s+UNJUDGED/, `kubectl get -o wide shows the counts:\n${wide}`);
   });
 });
