@@ -9,7 +9,7 @@ export class ManagerMetrics {
   readonly #imagesRemoved = new Counter({ name: "images_removed_run_total", help: "Images removed by worker pods", registers: [this.registry] });
   readonly #vulnerable = new Counter({ name: "vulnerable_images_run_total", help: "Vulnerable images found by the scanner", registers: [this.registry] });
   /** Beyond Eraser: what an alert on the scanner's memory limit or Java DB watches. */
-  readonly #unjudged = new Counter({ name: "unjudged_images_run_total", help: "Images the scanner kept without a verdict (trivy killed, runtime unreachable, no Java DB, a failed scan not flagged, the total timeout)", registers: [this.registry] });
+  readonly #unjudged = new Counter({ name: "unjudged_images_run_total", help: "Images the scanner kept without a verdict (trivy killed, runtime unreachable, disk full, no Java DB, a failed scan not flagged, the total timeout)", registers: [this.registry] });
   readonly #duration = new Histogram({
     name: "imagejob_duration_run_seconds",
     help: "Duration of ImageJobs",

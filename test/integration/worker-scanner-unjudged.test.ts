@@ -5,7 +5,8 @@
 // runtime trivy cannot reach for a while.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, cleanImage, importImages, jarImage, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
@@ -145,6 +146,19 @@ describe("scans without a verdict: trivy itself cut short", () => {
   // limit; the kernel's OOM killer then kills trivy, not the scanner.
   test("a trivy killed by SIGKILL (as the OOM killer kills it) while it scans an image: that image is kept, not flagged as a failed scan", async () => {
     await runKeepingClean("oom", trivyExceptForClean("oom", "kill -9 $$"), /^trivy-killed: trivy was killed by SIGKILL before it judged the image \(most likely out of memory/);
+  });
+
+  // trivy exports each image from containerd into a temporary file first: on a node short of
+  // disk, the one place an image cleaner is most wanted, a large image does not fit.
+  test("a trivy out of disk space for one image: that image is kept, not flagged as a failed scan", async () => {
+    const tiny = join(work, "tiny-tmp");
+    mkdirSync(tiny, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4k", "tmpfs", tiny]);
+    try {
+      await runKeepingClean("disk", trivyExceptForClean("disk", `export TMPDIR=${tiny}`), /^scanner-disk-full: trivy ran out of disk space for the image: .*no space left on device/);
+    } finally {
+      execFileSync("umount", [tiny]);
+    }
   });
 
   test("a runtime trivy cannot reach for one scan (containerd restarting mid-run): that image is kept, not flagged as a failed scan", async () => {

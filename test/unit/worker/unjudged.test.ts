@@ -28,6 +28,13 @@ describe("scans that leave their image unjudged", () => {
     assert.equal(unjudgedScan({ timedOut: false, stderr: "* containerd error: image not found in containerd store: docker.io/library/a:1" }), undefined, "an image gone is the image's own");
   });
 
+  test("a trivy out of disk space, by Go's words for ENOSPC", () => {
+    const stderr = "FATAL run error: image scan error: scan error: unable to initialize a scan service: unable to initialize an image scan service: failed to parse the image: write /tmp/containerd-export-2815: no space left on device\n";
+    const unjudged = unjudgedScan({ timedOut: false, stderr });
+    assert.equal(unjudged?.cause, "disk");
+    assert.match(unjudged?.reason ?? "", /^scanner-disk-full: trivy ran out of disk space for the image: .*write \/tmp\/containerd-export-2815: no space left on device$/);
+  });
+
   test("no Java DB, by trivy's own words; any other exit is a failed scan", () => {
     assert.deepEqual(unjudgedScan({ timedOut: false, stderr: noJavaDb }), { cause: "java-db", reason: "java-db-unavailable: Java DB update failed: '--skip-java-db-update' cannot be specified on the first run" });
     assert.equal(unjudgedScan({ timedOut: false, stderr: "FATAL run error: image scan error: unable to find the specified image" }), undefined);
