@@ -144,6 +144,27 @@ dbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
     assert.equal(await present(images.clean), true, "nothing removed");
   });
 
+  // During weeks of ghcr.io rate limits, a node with yesterday's DB should go on cleaning: an
+  // earlier DB only misses what was published since, so it flags fewer images, never more.
+  test("trivy's DB cannot be refreshed, but cacheDir holds an earlier one: the scanner judges with it, and says so", async () => {
+    await importFresh();
+    const earlier = join(work, "earlier-cache");
+    prepareTrivyDb(earlier);
+    const metadataFile = join(earlier, "db", "metadata.json");
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const metadata = JSON.parse(readFileSync(metadataFile, "utf8")) as Record<string, unknown>;
+    writeFileSync(metadataFile, JSON.stringify({ ...metadata, NextUpdate: twoDaysAgo, UpdatedAt: twoDaysAgo, DownloadedAt: twoDaysAgo }));
+    const config = configFile("earlier-db", `cacheDir: ${earlier}\ndbRepo: 127.0.0.1:9/eraser-ts/no-trivy-db`);
+    const { scanner, remover } = await pipeline("earlier-db", config);
+    assert.equal(scanner.exitCode, 0, scanner.stdout);
+    const warning = scanner.logs.find((l) => String(l["msg"]).startsWith("trivy could not refresh its vulnerability DB"));
+    assert.equal(warning?.["dbUpdatedAt"], twoDaysAgo);
+    assert.match(String(warning?.["reason"]), /from 127\.0\.0\.1:9\/eraser-ts\/no-trivy-db: /);
+    assert.equal(remover.exitCode, 0, remover.stdout);
+    assert.equal(await present(images.vulnerable), false, "judged with the earlier DB, and removed");
+    assert.equal(await present(images.clean), true);
+  });
+
   test("a trivy that can read no image (the runtime is not a containerd it reaches): the scanner fails, and the node removes nothing", async () => {
     await importFresh();
     // The real trivy, pointed at a containerd socket that is not there: every scan fails, as on a

@@ -2,9 +2,10 @@
 // and deleteFailedImages (on by default, for an image trivy cannot scan) would then flag every
 // candidate: a registry that refuses or rate-limits the DB download would turn a vulnerability
 // scan into a prune of every unused image. A DB that cannot be had fails the scanner instead, and
-// the node removes nothing. With a trivy server (scanner config `server`) the DB is the server's:
-// it must answer its health check, before the first scan and again after any scan that fails.
-import { existsSync } from "node:fs";
+// the node removes nothing; one already in cacheDir that cannot be refreshed is used as it is.
+// With a trivy server (scanner config `server`) the DB is the server's: it must answer its health
+// check, before the first scan and again after any scan that fails.
+import { existsSync, readFileSync } from "node:fs";
 import { get as httpGet } from "node:http";
 import { get as httpsGet } from "node:https";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { trivyTokenSecret } from "../../api/worker-contract.ts";
+import * as z from "../../api/zod.ts";
 import { trivyDbDownload } from "./trivy-args.ts";
 
 export class TrivyMissingError extends Error {
@@ -71,11 +73,24 @@ export async function ensureTrivyServer(server: string, failedScan?: string): Pr
   if (status !== 200) throw new TrivyDbUnavailableError(`the trivy server at ${server} is not healthy: GET /healthz answered ${status}`);
 }
 
+const DbMetadataSchema = z.looseObject({ UpdatedAt: z.optional(z.string()) });
+
+/** The DB trivy keeps in `dbDir` (trivy.db with its metadata.json), or undefined when there is none. */
+function cachedDb(dbDir: string): z.infer<typeof DbMetadataSchema> | undefined {
+  if (!existsSync(join(dbDir, "trivy.db"))) return undefined;
+  try {
+    const parsed = DbMetadataSchema.safeParse(JSON.parse(readFileSync(join(dbDir, "metadata.json"), "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function ensureTrivyDb(config: ScannerConfig, trivyPath: string, logger: Logger): Promise<void> {
   if (config.server !== "") return ensureTrivyServer(config.server);
   const dbDir = join(config.cacheDir, "db");
   if (config.offline) {
-    if (existsSync(join(dbDir, "trivy.db")) && existsSync(join(dbDir, "metadata.json"))) return;
+    if (cachedDb(dbDir) !== undefined) return;
     throw new TrivyDbUnavailableError(`offline is on, but ${dbDir} holds no trivy vulnerability DB (trivy.db and metadata.json): load one there, or turn offline off`);
   }
   const { args, env } = trivyDbDownload(config);
@@ -83,7 +98,12 @@ export async function ensureTrivyDb(config: ScannerConfig, trivyPath: string, lo
   const result = await execa(trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000 });
   throwIfTrivyMissing(result, trivyPath);
   if (result.exitCode !== 0) {
-    throw new TrivyDbUnavailableError(`trivy could not get its vulnerability DB from ${config.dbRepo}: ${lastWords(result.stderr) || `exit ${String(result.exitCode)}`}`);
+    const why = `trivy could not get its vulnerability DB from ${config.dbRepo}: ${lastWords(result.stderr) || `exit ${String(result.exitCode)}`}`;
+    // An earlier DB only misses what was published since: it flags fewer images, never more.
+    const earlier = cachedDb(dbDir);
+    if (earlier === undefined) throw new TrivyDbUnavailableError(why);
+    logger.warn({ dbRepo: config.dbRepo, cacheDir: config.cacheDir, dbUpdatedAt: earlier.UpdatedAt, reason: why }, "trivy could not refresh its vulnerability DB; scanning with the one in cacheDir, which misses what was published since");
+    return;
   }
   logger.info({ dbRepo: config.dbRepo, cacheDir: config.cacheDir, ms: Date.now() - started }, "trivy's vulnerability DB is ready");
 }
