@@ -99,7 +99,7 @@ export async function ensureTrivyDb(config: ScannerConfig, trivyPath: string, lo
   throwIfTrivyMissing(result, trivyPath);
   if (result.exitCode !== 0) {
     const why = `trivy could not get its vulnerability DB from ${config.dbRepo}: ${lastWords(result.stderr) || `exit ${String(result.exitCode)}`}`;
-    // An earlier DB only misses what was published since: it flags fewer images, never more.
+    // An earlier DB only misses what was published since: it flags fewer images, not more (short of a finding withdrawn or downgraded since).
     const earlier = cachedDb(dbDir);
     if (earlier === undefined) throw new TrivyDbUnavailableError(why);
     logger.warn({ dbRepo: config.dbRepo, cacheDir: config.cacheDir, dbUpdatedAt: earlier.UpdatedAt, reason: why }, "trivy could not refresh its vulnerability DB; scanning with the one in cacheDir, which misses what was published since");
