@@ -22,7 +22,7 @@ export interface TrivyEnd {
 
 export interface Unjudged {
   cause: "java-db" | "killed" | "runtime" | "disk";
-  /** `java-db-unavailable: ...`, `trivy-killed: ...` or `runtime-unreachable: ...`, as the kept decision's log line gives it. */
+  /** `java-db-unavailable: ...`, `trivy-killed: ...`, `runtime-unreachable: ...` or `scanner-disk-full: ...`, as the kept decision's log line gives it. */
   reason: string;
 }
 
