@@ -6,7 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, cleanImage, importImages, jarImage, sharedCluster, vulnerableAlpineImage, type BuiltImage, type RealNode } from "../harness/index.ts";
@@ -129,10 +129,10 @@ function trivyExceptForClean(name: string, instead: string): string {
 }
 
 describe("scans without a verdict: trivy itself cut short", () => {
-  async function runKeepingClean(name: string, trivy: string, reason: RegExp): Promise<void> {
+  async function runKeepingClean(name: string, trivy: string, reason: RegExp, scannerEnv: Record<string, string> = {}): Promise<void> {
     await importFresh();
     const config = scannerConfigFile(work, name, `cacheDir: ${freshCache(name)}\noffline: true`);
-    const { scanner, remover } = await runScanPipeline({ endpoint: node.containerd.endpoint, dir: work, name, config, trivy });
+    const { scanner, remover } = await runScanPipeline({ endpoint: node.containerd.endpoint, dir: work, name, config, trivy, scannerEnv });
     assert.equal(scanner.exitCode, 0, scanner.stdout);
     assert.equal(decisionOf(scanner, images.clean)?.["decision"], "kept");
     assert.match(String(decisionOf(scanner, images.clean)?.["reason"]), reason);
@@ -144,8 +144,13 @@ describe("scans without a verdict: trivy itself cut short", () => {
 
   // trivy's memory grows with what it unpacks, so a large image can take it past the scanner's
   // limit; the kernel's OOM killer then kills trivy, not the scanner.
-  test("a trivy killed by SIGKILL (as the OOM killer kills it) while it scans an image: that image is kept, not flagged as a failed scan", async () => {
-    await runKeepingClean("oom", trivyExceptForClean("oom", "kill -9 $$"), /^trivy-killed: trivy was killed by SIGKILL before it judged the image \(most likely out of memory/);
+  test("a trivy killed by SIGKILL (as the OOM killer kills it) while it scans an image: that image is kept, not flagged, and its half-written export does not stay", async () => {
+    // As trivy does: its own directory under TMPDIR, the image exported into it; then the kill.
+    const halfExport = 'mkdir -p "$TMPDIR/trivy-1" && head -c 1048576 /dev/zero > "$TMPDIR/trivy-1/containerd-export-1" && kill -9 $$';
+    const scannerTmp = join(work, "scanner-tmp");
+    mkdirSync(scannerTmp, { recursive: true });
+    await runKeepingClean("oom", trivyExceptForClean("oom", halfExport), /^trivy-killed: trivy was killed by SIGKILL before it judged the image \(most likely out of memory/, { TMPDIR: scannerTmp });
+    assert.deepEqual(readdirSync(scannerTmp), [], "each trivy run's temporary directory goes with it");
   });
 
   // trivy exports each image from containerd into a temporary file first: on a node short of

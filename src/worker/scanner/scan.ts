@@ -1,7 +1,6 @@
 // Runs trivy on each candidate and keeps the non-compliant ones. A failed scan flags its image
 // only when deleteFailedImages says so and trivy judged another image on the node; images left
 // when the total timeout runs out, and those trivy could not judge (unjudged.ts), are kept.
-import { execa } from "execa";
 import type { ScannerConfig } from "../../api/config/types.ts";
 import type { ImageRecord } from "../../images/record.ts";
 import type { Logger } from "../../observability/logger.ts";
@@ -9,6 +8,7 @@ import { ensureTrivyDb, ensureTrivyServer, throwIfTrivyMissing } from "./db-read
 import { parseTrivyReport } from "./report.ts";
 import { trivyInvocation } from "./trivy-args.ts";
 import { JavaDbFetch } from "./java-db.ts";
+import { runTrivy } from "./trivy-run.ts";
 import { keptUnjudged, unjudgedScan, type Unjudged } from "./unjudged.ts";
 import { judgeReport, type Verdict } from "./verdict.ts";
 
@@ -33,7 +33,7 @@ interface ScanContext {
 
 async function scanOne(ref: string, config: ScannerConfig, o: ScanContext, javaDb: JavaDbFetch): Promise<ScanResult> {
   const { args, env } = trivyInvocation(ref, config, o.runtimeEndpoint, { skipJavaDbUpdate: javaDb.skipUpdate });
-  const result = await execa(o.trivyPath, args, { env, reject: false, timeout: config.timeout.perImageMs + 30_000, all: false });
+  const result = await runTrivy(o.trivyPath, args, env, config.timeout.perImageMs + 30_000);
   throwIfTrivyMissing(result, o.trivyPath);
   try {
     if (result.exitCode !== 0) {
