@@ -111,7 +111,8 @@ describe("scanner pipeline with the real trivy", () => {
     const remover = runWorker(["remover", ...common, "--liveness-timeout=3", "--wait-timeout=120"]);
     assert.equal((await runWorker(["collector", ...common])).exitCode, 0);
     const config = configFile("killed", `cacheDir: ${cache}\noffline: true`);
-    const scanner = spawn(process.execPath, [workerBinary, "trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${hangingTrivy}`], { detached: true, stdio: "ignore" });
+    // Killed, it cannot remove its trivy run's TMPDIR: in a pod that goes with the container, here with the test's directory.
+    const scanner = spawn(process.execPath, [workerBinary, "trivy-scanner", ...common, `--config=${config}`, `--trivy-path=${hangingTrivy}`], { detached: true, stdio: "ignore", env: { ...process.env, TMPDIR: work } });
     await eventually("the scanner to start", () => Promise.resolve(existsSync(join(shared, "trivy-scanner.alive")) ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 1500)); // into its first trivy run
     process.kill(-(scanner.pid ?? 0), "SIGKILL"); // the scanner and its trivy, with no chance to clean up
