@@ -8,6 +8,8 @@ export const maxTerminationMessageBytes = 4096;
 /** Why an image was kept. */
 export const keptReasons = [
   "in-use",
+  /** Named by a pod on the node whose container for it does not exist (yet): ADR 0019. */
+  "awaited",
   "sandbox",
   "pinned",
   "excluded",

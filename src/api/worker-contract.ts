@@ -61,6 +61,8 @@ export const flags = {
   verdicts: "--verdicts",
   /** trivy-scanner: report this node's verdicts in the termination message (first wave). */
   shareVerdicts: "--share-verdicts",
+  /** collector, remover: an image a pod on the node names, kept like one in use (ADR 0019); repeated. */
+  podImage: "--pod-image",
 } as const;
 
 /** Environment the manager sets on every worker container. */

@@ -8,6 +8,8 @@ export const subcommands = ["collector", "trivy-scanner", "remover", "clean"] as
 export type Subcommand = (typeof subcommands)[number];
 
 const booleanFlags = new Set(["dry-run", "scan-disabled", "prune", "scan", "help", "share-verdicts"]);
+/** Flags given once per value. */
+const repeatedFlags = ["self-image", "pod-image"] as const;
 
 const text = nonEmptyString;
 const flag = z._default(z.boolean(), false);
@@ -31,6 +33,8 @@ export const WorkerOptionsSchema = z.object({
   concurrency: intFlag(8, 1, 256),
   "trivy-path": z._default(text(), "trivy"),
   "self-image": z._default(z.array(text()), []),
+  /** Images the node's pods name, as the manager saw them (ADR 0019): never removed. */
+  "pod-image": z._default(z.array(text()), []),
   "wait-timeout": intFlag(3600, 1),
   /** Seconds without a sign of life after which a waiting container takes its neighbour as dead. */
   "liveness-timeout": intFlag(60, 2),
@@ -61,21 +65,26 @@ function isSubcommand(value: string | undefined): value is Subcommand {
 
 function readFlags(args: readonly string[]): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  const selfImages: string[] = [];
+  const repeated = new Map<string, string[]>(repeatedFlags.map((name) => [name, []]));
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const isBoolean = booleanFlags.has(name);
-    let value: string;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else if (isBoolean) value = "true";
-    else if (i + 1 < args.length) value = args[++i] ?? "";
-    else throw new UsageError(`flag --${name} needs a value`);
-    if (name === "self-image") selfImages.push(value);
-    else raw[name] = isBoolean ? value !== "false" : value;
+    const { name, value, usedNext } = readFlag(args, i);
+    if (usedNext) i++;
+    const values = repeated.get(name);
+    if (values !== undefined) values.push(value);
+    else raw[name] = booleanFlags.has(name) ? value !== "false" : value;
   }
-  if (selfImages.length > 0) raw["self-image"] = selfImages;
+  for (const [name, values] of repeated) if (values.length > 0) raw[name] = values;
   return raw;
+}
+
+/** The flag at `args[i]`; `usedNext` when its value was the next argument. */
+function readFlag(args: readonly string[], i: number): { name: string; value: string; usedNext: boolean } {
+  const arg = args[i] ?? "";
+  if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+  const eq = arg.indexOf("=");
+  if (eq !== -1) return { name: arg.slice(2, eq), value: arg.slice(eq + 1), usedNext: false };
+  const name = arg.slice(2);
+  if (booleanFlags.has(name)) return { name, value: "true", usedNext: false };
+  if (i + 1 < args.length) return { name, value: args[i + 1] ?? "", usedNext: true };
+  throw new UsageError(`flag --${name} needs a value`);
 }

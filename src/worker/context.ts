@@ -1,5 +1,6 @@
 // What every worker command sets up first: the CRI connection (with its version check), the
-// exclusion patterns (failing closed), and the worker's own images (never removed).
+// exclusion patterns (failing closed), the worker's own images and its node's pods' images (never
+// removed).
 import { readFileSync } from "node:fs";
 import * as z from "../api/zod.ts";
 import { GrpcCriClient } from "../cri/grpc-client.ts";
@@ -8,11 +9,14 @@ import { readExclusionDirectory } from "../exclusions/read.ts";
 import { compileImagePattern, type ImagePattern } from "../images/match.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { WorkerOptions } from "./args.ts";
+import { podImagePatterns } from "./pod-images.ts";
 
 export interface WorkerContext {
   cri: CriClient;
   exclusions: ImagePattern[];
   selfImages: ImagePattern[];
+  /** Images the node's pods name (ADR 0019). */
+  podImages: ImagePattern[];
   logger: Logger;
   options: WorkerOptions;
 }
@@ -54,6 +58,7 @@ export async function createContext(options: WorkerOptions, logger: Logger): Pro
   // Exclusions first: a malformed list must stop the node before anything else happens.
   const exclusions = await loadExclusions(options, logger);
   const selfImages = options["self-image"].map(compileImagePattern);
+  const podImages = podImagePatterns(options["pod-image"], logger);
   const cri = await connectRuntime(options["runtime-endpoint"], logger);
-  return { cri, exclusions, selfImages, logger, options };
+  return { cri, exclusions, selfImages, podImages, logger, options };
 }

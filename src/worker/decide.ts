@@ -19,7 +19,13 @@ export function requestFromList(entries: readonly string[]): Request {
   return { kind: "list", patterns: entries.map(compileImagePattern) };
 }
 
-export function decide(inventory: NodeInventory, request: Request, exclusions: readonly ImagePattern[], selfImages: readonly ImagePattern[]): Decision {
+/** Images kept whatever the request: the worker's own, and those the node's pods name (ADR 0019). */
+export interface ProtectedImages {
+  selfImages: readonly ImagePattern[];
+  podImages: readonly ImagePattern[];
+}
+
+export function decide(inventory: NodeInventory, request: Request, exclusions: readonly ImagePattern[], protect: ProtectedImages): Decision {
   const usage = indexUsage(inventory.containers);
   const sandboxes = inventory.sandboxImages.map(compileSandboxPattern).filter((pattern) => pattern !== undefined);
   const decision: Decision = { remove: [], kept: [] };
@@ -29,9 +35,10 @@ export function decide(inventory: NodeInventory, request: Request, exclusions: r
     };
     if (request.kind === "list" && findMatchingPattern(request.patterns, image) === undefined) keep("not-listed");
     else if (usage.isInUse(image)) keep("in-use");
+    else if (findMatchingPattern(protect.podImages, image) !== undefined) keep("awaited");
     else if (sandboxes.some((sandbox) => sandbox.matches(image))) keep("sandbox");
     else if (image.pinned) keep("pinned");
-    else if (findMatchingPattern(selfImages, image) !== undefined) keep("self");
+    else if (findMatchingPattern(protect.selfImages, image) !== undefined) keep("self");
     else {
       const exclusion = findMatchingPattern(exclusions, image);
       if (exclusion === undefined) decision.remove.push(image);

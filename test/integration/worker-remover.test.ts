@@ -186,6 +186,31 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     assert.ok((await imageIds()).has(id(lib("wr-pinned:1"))), "the pinned image is still on the node");
   });
 
+  test("an image a pod on the node names (--pod-image, by tag or digest) is kept as awaited by the collector and by a remover that lists it", async () => {
+    const tar = join(work, "awaited.tar");
+    const [byTag, byDigest] = buildImageLayout([markerImage(lib("wr-awaited:1")), markerImage(lib("wr-awaited-digest:1"))], tar);
+    assert.ok(byTag && byDigest);
+    await importImages(node.containerd, tar);
+    const digestRef = `${lib("wr-awaited-digest")}@${byDigest.manifestDigest}`;
+    await tagImage(node.containerd, lib("wr-awaited-digest:1"), digestRef);
+    const podImages = ["--pod-image=wr-awaited:1", `--pod-image=${digestRef}`];
+    const awaited = [byTag.id, byDigest.id].sort();
+
+    const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${join(work, "shared-awaited")}`, `--exclusion-dir=${exclusions()}`, ...podImages]);
+    assert.equal(collected.exitCode, 0, collected.stderr);
+    assert.deepEqual(collected.logs.filter((l) => l["reason"] === "awaited").map((l) => String(l["image"])).sort(), awaited, "the collector makes neither a candidate");
+
+    const list = writeList("awaited.json", [lib("wr-awaited:1"), lib("wr-awaited-digest:1")]);
+    const kept = await runWorker(["remover", endpoint(), `--imagelist=${list}`, ...podImages]);
+    assert.equal(kept.exitCode, 0, kept.stderr);
+    assert.equal(kept.result?.removed, 0);
+    assert.equal(kept.result?.kept.awaited, 2, "the node's result says why");
+    for (const image of awaited) assert.ok((await imageIds()).has(image), `${image} is still on the node`);
+
+    const control = await runWorker(["remover", endpoint(), `--imagelist=${list}`]);
+    assert.equal(control.result?.removed, 2, "the control: without the pods' images, the listed images go");
+  });
+
   test("an image whose container starts after the collector ran is kept (the remover re-checks)", async () => {
     const tar = join(work, "race.tar");
     const [race] = buildImageLayout([busyboxImage(lib("wr-race:1"))], tar);

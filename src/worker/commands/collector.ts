@@ -17,7 +17,7 @@ export async function runCollector(options: WorkerOptions, logger: Logger): Prom
     const ctx = await createContext(options, logger);
     try {
       const inventory = await takeInventory(ctx.cri);
-      const decision = decide(inventory, { kind: "prune" }, ctx.exclusions, ctx.selfImages);
+      const decision = decide(inventory, { kind: "prune" }, ctx.exclusions, ctx);
       logKept(logger, decision);
       const images = decision.remove.map((image) => image.id);
       writeStage(shared, options["scan-disabled"] ? "final" : "collected", { images, vulnerable: 0 });

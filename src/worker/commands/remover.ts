@@ -22,7 +22,7 @@ export async function cleanNode(options: WorkerOptions, logger: Logger, request:
   const ctx = await createContext(options, logger);
   try {
     const inventory = await takeInventory(ctx.cri);
-    const decision = decide(inventory, request, ctx.exclusions, ctx.selfImages);
+    const decision = decide(inventory, request, ctx.exclusions, ctx);
     logKept(logger, decision);
     const outcome = await removeImages(ctx.cri, decision.remove, { concurrency: options.concurrency, dryRun: options["dry-run"], logger });
     return buildResult(decision, outcome, { dryRun: options["dry-run"], scan });

@@ -20,7 +20,15 @@ describe("worker command lines", () => {
     assert.equal(options["exclusion-dir"], "/run/eraser.sh/excluded");
   });
 
+  test("--self-image and --pod-image are given once per image and kept in order; absent, they are empty", () => {
+    const { options } = parseWorkerArgs(["remover", "--pod-image=nginx:1", "--self-image", "eraser:v1", "--pod-image", "busybox@sha256:" + "a".repeat(64)]);
+    assert.deepEqual(options["pod-image"], ["nginx:1", "busybox@sha256:" + "a".repeat(64)]);
+    assert.deepEqual(options["self-image"], ["eraser:v1"]);
+    assert.deepEqual(parseWorkerArgs(["remover"]).options["pod-image"], []);
+  });
+
   const bad: [string[], RegExp][] = [
+    [["remover", "--pod-image="], /pod-image/],
     [[], /unknown command ""/],
     [["eraser"], /unknown command "eraser"/],
     [["remover", "--colour=red"], /unknown flag --colour/],

@@ -1,10 +1,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decide, requestFromList } from "../../../src/worker/decide.ts";
+import { decide, requestFromList, type ProtectedImages } from "../../../src/worker/decide.ts";
 import { compileImagePattern } from "../../../src/images/match.ts";
 import type { ImageRecord } from "../../../src/images/record.ts";
 import type { ContainerRecord } from "../../../src/cri/types.ts";
 import type { NodeInventory } from "../../../src/worker/inventory.ts";
+import { podImagePatterns } from "../../../src/worker/pod-images.ts";
+import { createLogger } from "../../../src/observability/logger.ts";
 
 const id = (c: string): string => `sha256:${c.repeat(64)}`;
 const img = (c: string, tag: string, extra: Partial<ImageRecord> = {}): ImageRecord => ({ id: id(c), repoTags: [tag], repoDigests: [], pinned: false, sizeBytes: 10, ...extra });
@@ -30,7 +32,8 @@ const inventory: NodeInventory = {
   sandboxImages: ["registry.k8s.io/pause:3.9"],
 };
 const exclusions = [compileImagePattern("docker.io/library/excluded:*")];
-const self = [compileImagePattern("ghcr.io/eraser-ts/eraser-worker:v0.1.0")];
+const self: ProtectedImages = { selfImages: [compileImagePattern("ghcr.io/eraser-ts/eraser-worker:v0.1.0")], podImages: [] };
+const withPods = (...refs: string[]): typeof self => ({ ...self, podImages: podImagePatterns(refs, createLogger({ level: "silent" })) });
 
 describe("what a node removes", () => {
   test("prune: only unused images; in use (any state, by ID or name), sandbox, pinned, excluded and self stay, each with its reason", () => {
@@ -69,9 +72,31 @@ describe("what a node removes", () => {
     assert.equal(d.kept.filter((k) => k.reason === "not-listed").length, 3);
   });
 
+  test("an image a pod on the node names is kept as awaited, by tag, digest or ID, even when listed; the others still go", () => {
+    const digested = img("b", "docker.io/library/digested:1", { repoDigests: [`docker.io/library/digested@${id("c")}`] });
+    const images = [...inventory.images, digested];
+    const pods = withPods("unused:1", `docker.io/library/digested@${id("c")}`, id("9"), "running:1");
+    const d = decide({ ...inventory, images }, { kind: "prune" }, exclusions, pods);
+    assert.deepEqual(d.remove, []);
+    assert.deepEqual(
+      d.kept.filter((k) => k.reason === "awaited").map((k) => k.image.id),
+      [id("8"), id("9"), id("b")],
+      "an image a container uses stays in-use: awaited counts only what no container holds",
+    );
+    const listed = decide({ ...inventory, images }, requestFromList(["unused:1", "unused:2"]), exclusions, withPods("unused:1"));
+    assert.deepEqual(listed.remove.map((i) => i.id), [id("9")], "a list naming the awaited image removes only the other one");
+  });
+
+  test("a pod image this worker cannot parse still keeps the image known by exactly that name", () => {
+    const odd = img("d", "Registry.Example/Odd:1");
+    const d = decide({ ...inventory, images: [odd] }, { kind: "prune" }, [], withPods("Registry.Example/Odd:1"));
+    assert.deepEqual(d.kept.map((k) => [k.image.id, k.reason]), [[id("d"), "awaited"]]);
+    assert.equal(decide({ ...inventory, images: [odd] }, { kind: "prune" }, [], withPods("registry.example/other:1")).remove.length, 1, "the control");
+  });
+
   test('"*" anywhere in a list means prune; an empty list removes nothing', () => {
     assert.deepEqual(requestFromList(["nginx", "*"]), { kind: "prune" });
-    assert.deepEqual(decide(inventory, requestFromList([]), [], []).remove, []);
+    assert.deepEqual(decide(inventory, requestFromList([]), [], { selfImages: [], podImages: [] }).remove, []);
   });
 
   test("a malformed list entry is refused before anything is decided", () => {
