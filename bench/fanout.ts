@@ -20,6 +20,8 @@ import { applyImageList, customApi, listImageJobs, nodeResult, setManagerConfig,
 
 const nodes = Number(process.env["BENCH_NODES"] ?? 1000);
 const qps = Number(process.env["BENCH_QPS"] ?? 20);
+/** --pod-creation-concurrency, the manager's default (16) unless BENCH_CONCURRENCY says otherwise. */
+const concurrency = process.env["BENCH_CONCURRENCY"];
 /** deploy/manager.yaml's limit, unless BENCH_MEMORY_LIMIT (a quantity, or "none") says otherwise. */
 const memoryLimit = process.env["BENCH_MEMORY_LIMIT"] ?? "512Mi";
 const mib = 1024 * 1024;
@@ -59,7 +61,7 @@ try {
   await cluster.addVirtualNodes(specs);
   const nodeJsonKiB = JSON.stringify(await core.readNode({ name: specs[0]?.name ?? "" })).length / 1024;
   await setManagerConfig(core, "apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  collector: { enabled: false }\n  scanner: { enabled: false }\n");
-  const manager = await startManagerProcess(cluster, [`--pod-creation-qps=${qps}`, `--pod-creation-burst=${qps}`, "--pod-timeout=1h"], {
+  const manager = await startManagerProcess(cluster, [`--pod-creation-qps=${qps}`, `--pod-creation-burst=${qps}`, "--pod-timeout=1h", ...(concurrency === undefined ? [] : [`--pod-creation-concurrency=${concurrency}`])], {
     entry: join(repoRoot, "dist", "eraser-manager"),
     ...(cgroup === undefined ? {} : { launch: cgroup.launch }),
   });
@@ -100,6 +102,7 @@ try {
       JSON.stringify({
         nodes,
         qps,
+        ...(concurrency === undefined ? {} : { concurrency: Number(concurrency) }),
         podsPerSecond: Number(podsPerSecond.toFixed(2)),
         jobS: Number(jobS.toFixed(1)),
         peakRssMiB: Number(peak.miB.toFixed(1)),

@@ -11,6 +11,7 @@ import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
 import { loadImages, localWorkerImage, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 import { runPod, waitForPod } from "../harness/pods.ts";
+import type { V1Pod } from "@kubernetes/client-node";
 
 const lib = (name: string): string => `docker.io/library/${name}`;
 const victim = lib("e2e-victim:1");
@@ -23,6 +24,9 @@ let stack: OperatorStack | undefined;
 let cri: GrpcCriClient | undefined;
 
 const onBothNodes = lib("e2e-on-both-nodes:1");
+const awaited = lib("e2e-awaited:1");
+/** Long enough to outlast a manual job on this ground (seconds), short enough to wait for. */
+const initSeconds = 45;
 
 async function tags(endpoint?: string): Promise<Set<string>> {
   assert.ok(cri);
@@ -36,7 +40,7 @@ async function tags(endpoint?: string): Promise<Set<string>> {
 
 before(async () => {
   cluster = await sharedCluster();
-  stack = await startOperatorStack(cluster, work, [markerImage(victim), busyboxImage(inUse), markerImage(unlisted)]);
+  stack = await startOperatorStack(cluster, work, [markerImage(victim), busyboxImage(inUse), markerImage(unlisted), busyboxImage(awaited)]);
   cri = new GrpcCriClient(stack.node.containerd.endpoint);
   await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
   await runPod(stack.core, { namespace: appNamespace, name: "app", node: stack.node.name, image: inUse, command: ["/bin/sleep", "3600"] });
@@ -116,5 +120,42 @@ describe("manual mode on a real node", () => {
     for (const endpoint of [stack.node.containerd.endpoint, second.containerd.endpoint]) {
       assert.ok(!(await tags(endpoint)).has(onBothNodes), `the listed image is gone from ${endpoint}`);
     }
+  });
+
+  test("an image a pod still waits for (its init container running) is kept even when listed, and the pod then starts with imagePullPolicy Never", async () => {
+    assert.ok(stack && cluster);
+    const core = stack.core;
+    await core.createNamespacedPod({
+      namespace: appNamespace,
+      body: {
+        metadata: { name: "awaiting" },
+        spec: {
+          nodeName: stack.node.name,
+          restartPolicy: "Never",
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 0,
+          initContainers: [{ name: "migrate", image: inUse, imagePullPolicy: "Never", command: ["/bin/sleep", String(initSeconds)] }],
+          containers: [{ name: "app", image: awaited, imagePullPolicy: "Never", command: ["/bin/sleep", "3600"] }],
+        },
+      },
+    });
+    const initRunning = (pod: V1Pod): boolean => pod.status?.initContainerStatuses?.[0]?.state?.running !== undefined;
+    await eventually("the init container to run", async () => (initRunning(await core.readNamespacedPod({ name: "awaiting", namespace: appNamespace })) ? true : undefined), 60_000);
+    assert.ok((await tags()).has(awaited), "the app's image is on the node, and no container uses it yet");
+
+    const earlier = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
+    await applyImageList(stack.custom, "imagelist", [awaited]);
+    const custom = stack.custom;
+    const job = await eventually("the job to finish", async () => (await listImageJobs(custom)).find((j) => !earlier.has(j.metadata.name) && (j.status?.phase === "Completed" || j.status?.phase === "Failed")), 180_000);
+    const during = await core.readNamespacedPod({ name: "awaiting", namespace: appNamespace });
+    assert.ok(initRunning(during), `the job ended after the init container did, so this run proves nothing: raise initSeconds (${initSeconds})`);
+    assert.equal(job.status?.phase, "Completed", JSON.stringify(job.status));
+    assert.equal(job.status.removed, 0, "nothing was removed");
+    const pod = (await workerPods(core, job.metadata.name)).find((p) => p.spec?.nodeName === stack?.node.name);
+    assert.ok(pod?.spec?.containers[0]?.args?.includes(`--pod-image=${awaited}`), "the manager gave the remover the waiting pod's images");
+    assert.match(pod?.status?.containerStatuses?.[0]?.state?.terminated?.message ?? "", /"awaited":1/, "the node's result says why the image stayed");
+    assert.ok((await tags()).has(awaited), "the listed image a pod waits for is still on the node");
+
+    await waitForPod(core, appNamespace, "awaiting", (_phase, running) => running, (initSeconds + 60) * 1000);
   });
 });

@@ -52,6 +52,8 @@ describe("deploy/ manifests", () => {
     assert.equal(statusPatch.stdout.trim(), "yes", "the manager writes ImageJob status (the status subresource)");
     assert.equal(await canI(managerSa, "list", "nodes", "default"), true);
     assert.equal(await canI(managerSa, "create", "pods", "default"), false);
+    assert.equal(await canI(managerSa, "list", "pods", "default"), true, "it lists a node's pods in any namespace for their images (ADR 0019)");
+    assert.equal(await canI(managerSa, "get", "pods", "default"), false, "and reads nothing else of them");
     assert.equal(await canI(managerSa, "get", "secrets", "eraser-system"), false);
     assert.equal(await canI(managerSa, "delete", "nodes", "default"), false);
   });

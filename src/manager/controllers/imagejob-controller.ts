@@ -17,7 +17,7 @@ import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
 import { annotations } from "../jobs.ts";
 import { compileNodeFilter } from "../node-filter.ts";
-import { buildWorkerPod, type PodInputs } from "../pods/build.ts";
+import { buildWorkerPodWithPodImages, type PodInputs } from "../pods/node-pod-images.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import { firstWaveByImages, scanOnceApplies } from "../scan-once/waves.ts";
@@ -182,7 +182,7 @@ export class ImageJobController {
       ...(mode === "manual" ? { imageListConfigMap: `${job.metadata.name}-imagelist` } : {}),
     };
     const { created, failed } = await this.#d.creator.create(job.metadata.name, nodes, (nodeName) =>
-      buildWorkerPod({ job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace, ...(scanVerdicts === undefined ? {} : { scanVerdicts }) }),
+      buildWorkerPodWithPodImages(this.#d.apis, { job: podJob, nodeName, config, exclusionConfigMaps: exclusions, namespace: this.#d.namespace, ...(scanVerdicts === undefined ? {} : { scanVerdicts }) }),
     );
     this.#d.logger.info({ job: job.metadata.name, created, remaining: nodes.length - created - failed.length }, "Created worker pods");
     const now = this.#d.clock.now();

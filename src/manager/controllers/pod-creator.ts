@@ -1,7 +1,9 @@
 // Creates a job's missing worker pods with bounded concurrency under the client-side rate
 // limit, for at most `budgetMs` per reconcile (the rest comes on the next pass, so no reconcile
 // blocks for minutes). Remembers what it created until the pod cache shows it ("expectations"),
-// so a lagging cache never makes a second pod for a node.
+// so a lagging cache never makes a second pod for a node. Building a pod reads the API server too
+// (the node's pods' images): that read shares the creation's token, so the rate limit still bounds
+// the worker pods made per second, and a failed read fails the creation like a refused one.
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Apis } from "../../k8s/client.ts";
 import { describeError } from "../../k8s/errors.ts";
@@ -52,7 +54,7 @@ export class PodCreator {
   }
 
   /** Creates pods for `nodes`; returns how many it created and the failures. */
-  async create(job: string, nodes: readonly string[], build: (node: string) => V1Pod): Promise<{ created: number; failed: CreateFailure[] }> {
+  async create(job: string, nodes: readonly string[], build: (node: string) => Promise<V1Pod>): Promise<{ created: number; failed: CreateFailure[] }> {
     const { apis, namespace, limiter, clock, concurrency, budgetMs } = this.#deps;
     const deadline = clock.now() + budgetMs;
     const queue = [...nodes];
@@ -69,7 +71,7 @@ export class PodCreator {
         if (node === undefined) return;
         expected.set(node, clock.now());
         try {
-          await apis.core.createNamespacedPod({ namespace, body: build(node) });
+          await apis.core.createNamespacedPod({ namespace, body: await build(node) });
           result.created++;
         } catch (error) {
           expected.delete(node);

@@ -22,6 +22,8 @@ export interface PodInputs {
   /** Names of the exclusion ConfigMaps in the manager's namespace. */
   exclusionConfigMaps: readonly string[];
   namespace: string;
+  /** Images the node's pods name (node-pod-images.ts): the collector and remover keep them. */
+  podImages: readonly string[];
   /** Scanning once per run: a first-wave pod shares its verdicts; a pod after it reuses them. */
   scanVerdicts?: { role: "share" } | { role: "reuse"; configMap: string };
 }
@@ -56,6 +58,9 @@ function commonArgs(inputs: PodInputs): string[] {
   return [`${flags.runtimeEndpoint}=${paths.runtimeEndpoint}`, `${flags.logLevel}=${inputs.config.manager.logLevel}`, ...exclusion, ...self];
 }
 
+/** Only the containers that decide what goes need them; the scanner scans what the collector chose. */
+const podImageArgs = (inputs: PodInputs): string[] => inputs.podImages.map((image) => `${flags.podImage}=${image}`);
+
 const nodeNameEnv = { name: env.nodeName, valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } };
 const trivyTokenEnv = { name: env.trivyToken, valueFrom: { secretKeyRef: { ...trivyTokenSecret, optional: true } } };
 
@@ -64,7 +69,7 @@ function container(name: string, image: ImageRef, res: ComponentResources, args:
 }
 
 function manualContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Container[] {
-  const args = [containerNames.remover, ...commonArgs(inputs), `${flags.imageList}=${paths.imageListFile}`, ...(inputs.job.dryRun ? [flags.dryRun] : [])];
+  const args = [containerNames.remover, ...commonArgs(inputs), ...podImageArgs(inputs), `${flags.imageList}=${paths.imageListFile}`, ...(inputs.job.dryRun ? [flags.dryRun] : [])];
   const r = inputs.config.components.remover;
   return [container(containerNames.remover, r.image, r, args, [...mounts, { name: "imagelist", mountPath: paths.imageListDir, readOnly: true }])];
 }
@@ -75,7 +80,7 @@ function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Cont
   const common = [...commonArgs(inputs), `${flags.sharedDir}=${paths.sharedDir}`];
   const scan = scanner.enabled;
   const list: V1Container[] = [
-    container(containerNames.collector, collector.image, collector, [containerNames.collector, ...common, ...(scan ? [] : [flags.scanDisabled])], [...mounts, shared]),
+    container(containerNames.collector, collector.image, collector, [containerNames.collector, ...common, ...podImageArgs(inputs), ...(scan ? [] : [flags.scanDisabled])], [...mounts, shared]),
   ];
   if (scan) {
     const scannerMounts: V1VolumeMount[] = [...mounts, shared, { name: "manager-config", mountPath: paths.configDir, readOnly: true }, { name: "trivy-cache", mountPath: scanner.config.cacheDir }, ...scanner.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath }))];
@@ -86,7 +91,7 @@ function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Cont
     c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }, ...(scanner.config.server === "" ? [] : [trivyTokenEnv])];
     list.push(c);
   }
-  list.push(container(containerNames.remover, remover.image, remover, [containerNames.remover, ...common, ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])], [...mounts, shared]));
+  list.push(container(containerNames.remover, remover.image, remover, [containerNames.remover, ...common, ...podImageArgs(inputs), ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])], [...mounts, shared]));
   return list;
 }
 

@@ -15,7 +15,7 @@ const removerResult = JSON.stringify({ v: 1, dryRun: false, removed: 3, removedB
 
 /** A finished worker pod as a watch event carries it: JSON, timestamps as strings. */
 function finishedPodJson(nodeName: string, phase: "Succeeded" | "Failed", exitCode: number): unknown {
-  const built = buildWorkerPod({ job, nodeName, config: defaultEraserConfig(), exclusionConfigMaps: ["eraser-system-exclusion"], namespace: "eraser-system" });
+  const built = buildWorkerPod({ job, nodeName, config: defaultEraserConfig(), exclusionConfigMaps: ["eraser-system-exclusion"], namespace: "eraser-system", podImages: [] });
   const pod = JSON.parse(JSON.stringify(built)) as Record<string, unknown> & { metadata: Record<string, unknown> };
   pod.metadata = {
     ...pod.metadata,

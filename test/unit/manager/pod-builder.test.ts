@@ -7,7 +7,7 @@ const job = { name: "imagejob-auto-x", uid: "u1", mode: "automatic" as const, dr
 
 describe("worker pod builder", () => {
   test("automatic: collector, trivy-scanner and remover share an emptyDir; the scanner gets its config, the runtime and a host trivy cache", () => {
-    const pod = buildWorkerPod({ job, nodeName: "node-a", config: defaultEraserConfig(), exclusionConfigMaps: ["eraser-system-exclusion"], namespace: "eraser-system" });
+    const pod = buildWorkerPod({ job, nodeName: "node-a", config: defaultEraserConfig(), exclusionConfigMaps: ["eraser-system-exclusion"], namespace: "eraser-system", podImages: [] });
     const containers = pod.spec?.containers ?? [];
     assert.deepEqual(containers.map((c) => c.name), ["collector", "trivy-scanner", "remover"]);
     for (const c of containers) {
@@ -28,7 +28,7 @@ describe("worker pod builder", () => {
 
   test("with a trivy server, the scanner gets TRIVY_TOKEN from the optional Secret eraser-trivy-token; without one, no token", () => {
     const config = defaultEraserConfig();
-    const inputs = { job, nodeName: "n", exclusionConfigMaps: [], namespace: "eraser-system" };
+    const inputs = { job, nodeName: "n", exclusionConfigMaps: [], namespace: "eraser-system", podImages: [] };
     const tokenOf = (pod: ReturnType<typeof buildWorkerPod>) => pod.spec?.containers.find((c) => c.name === "trivy-scanner")?.env?.find((e) => e.name === "TRIVY_TOKEN");
     assert.equal(tokenOf(buildWorkerPod({ ...inputs, config })), undefined);
     config.components.scanner.config.server = "http://eraser-trivy-server.eraser-system:4954";
@@ -38,7 +38,7 @@ describe("worker pod builder", () => {
   });
 
   test("scan once: a first-wave scanner shares its verdicts; a later one mounts the job's verdicts (optional) and reads them", () => {
-    const inputs = { job, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "eraser-system" };
+    const inputs = { job, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "eraser-system", podImages: [] };
     const scannerOf = (pod: ReturnType<typeof buildWorkerPod>) => pod.spec?.containers.find((c) => c.name === "trivy-scanner");
     const first = buildWorkerPod({ ...inputs, scanVerdicts: { role: "share" } });
     assert.ok(scannerOf(first)?.args?.includes("--share-verdicts"));
@@ -60,7 +60,7 @@ describe("worker pod builder", () => {
     const config = defaultEraserConfig();
     config.components.scanner.enabled = false;
     config.manager.dryRun = true;
-    const pod = buildWorkerPod({ job, nodeName: "n", config, exclusionConfigMaps: [], namespace: "eraser-system" });
+    const pod = buildWorkerPod({ job, nodeName: "n", config, exclusionConfigMaps: [], namespace: "eraser-system", podImages: [] });
     const containers = pod.spec?.containers ?? [];
     assert.deepEqual(containers.map((c) => c.name), ["collector", "remover"]);
     assert.ok(containers[0]?.args?.includes("--scan-disabled"));
@@ -71,9 +71,21 @@ describe("worker pod builder", () => {
   test("the runtime socket comes from manager.runtime.address; our own images are never removed", () => {
     const config = defaultEraserConfig();
     config.manager.runtime = { name: "crio", address: "unix:///run/crio/crio.sock" };
-    const pod = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config, exclusionConfigMaps: [], namespace: "ns" });
+    const pod = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config, exclusionConfigMaps: [], namespace: "ns", podImages: [] });
     assert.deepEqual(pod.spec?.volumes?.[0]?.hostPath, { path: "/run/crio/crio.sock", type: "Socket" });
     assert.ok(pod.spec?.containers[0]?.args?.includes("--self-image=ghcr.io/eraser-ts/eraser-worker:v0.1.0"));
+  });
+
+  test("the node's pods' images reach the collector and the remover, one --pod-image each, in both modes; the scanner gets none", () => {
+    const podImages = ["docker.io/library/app:2", "registry.example/init@sha256:" + "b".repeat(64)];
+    const wanted = podImages.map((image) => `--pod-image=${image}`);
+    const auto = buildWorkerPod({ job, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "eraser-system", podImages });
+    for (const c of auto.spec?.containers ?? []) {
+      const given = c.args?.filter((a) => a.startsWith("--pod-image=")) ?? [];
+      assert.deepEqual(given, c.name === "trivy-scanner" ? [] : wanted, c.name);
+    }
+    const manual = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "ns", podImages });
+    assert.deepEqual(manual.spec?.containers[0]?.args?.filter((a) => a.startsWith("--pod-image=")), wanted);
   });
 
   test("pod names fit 63 characters for long node names", () => {
