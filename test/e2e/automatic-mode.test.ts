@@ -2,7 +2,8 @@
 // real worker pod of three containers on a real kubelet — collector, trivy-scanner (the real trivy,
 // offline DB) and remover — that removes the vulnerable image and keeps the clean one and the one
 // a running container uses. An image holding a Java archive, with no Java DB to judge it, stays and
-// is counted unjudged in the job's status.
+// is counted unjudged in the job's status. A vulnerable image that a pod on the node still waits for
+// (its init container running) is never a candidate, and stays (ADR 0019).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ const vulnerable = lib("auto-vulnerable:3.9");
 const clean = lib("auto-clean:1");
 const runningVulnerable = lib("auto-running:1");
 const java = lib("auto-java:1");
+const awaitedVulnerable = lib("auto-awaited:3.9");
 const appNamespace = "e2e-auto-app";
 const work = mkdtempSync("/tmp/ets-e2e-auto-");
 const trivyCache = join(work, "trivy-cache");
@@ -31,11 +33,28 @@ before(async () => {
   cluster = await sharedCluster();
   prepareTrivyDb(trivyCache);
   // The running app's image must never go, scanned or not: it runs busybox.
-  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable), jarImage(java)], {
+  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable), jarImage(java), vulnerableAlpineImage(awaitedVulnerable)], {
     scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true` },
+    // Bound before the job starts, so the manager lists it when it makes the node's worker pod.
+    beforeManager: async (core) => {
+      await core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
+      await core.createNamespacedPod({
+        namespace: appNamespace,
+        body: {
+          metadata: { name: "waiting" },
+          spec: {
+            nodeName: cluster?.realNodes()[0]?.name ?? "",
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 0,
+            initContainers: [{ name: "wait", image: runningVulnerable, imagePullPolicy: "Never", command: ["/bin/sleep", "3600"] }],
+            containers: [{ name: "app", image: awaitedVulnerable, imagePullPolicy: "Never" }],
+          },
+        },
+      });
+    },
   });
   cri = new GrpcCriClient(stack.node.containerd.endpoint);
-  await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
   await runPod(stack.core, { namespace: appNamespace, name: "app", node: stack.node.name, image: runningVulnerable, command: ["/bin/sleep", "3600"] });
   await waitForPod(stack.core, appNamespace, "app", (_phase, running) => running);
 });
@@ -71,6 +90,8 @@ describe("automatic mode on a real node", () => {
     assert.ok(!tags.has(vulnerable), `the vulnerable Alpine 3.9 image is removed\ntrivy-scanner:\n${scannerLog}`);
     assert.ok(tags.has(clean), "the clean image stays");
     assert.ok(tags.has(runningVulnerable), "the running app's image stays");
+    assert.ok(tags.has(awaitedVulnerable), "the vulnerable image a waiting pod names stays");
+    assert.match(await logs("collector"), /"tags":\["docker\.io\/library\/auto-awaited:3\.9"\],"decision":"kept","reason":"awaited"/, "the collector keeps it out of the candidates, and says why");
     assert.match(scannerLog, /auto-vulnerable/, "the scanner's log names the image it flagged");
 
     assert.ok(tags.has(java), "the Java image stays: offline, with no Java DB, trivy cannot judge it");

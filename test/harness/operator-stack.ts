@@ -83,7 +83,7 @@ export async function startOperatorStack(
   cluster: TestCluster,
   workDir: string,
   images: readonly ImageSpec[],
-  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean; managerArgs?: string[] } = {},
+  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean; managerArgs?: string[]; beforeManager?: (core: CoreV1Api) => Promise<void> } = {},
 ): Promise<OperatorStack> {
   const [node, ...others] = cluster.realNodes();
   if (node === undefined) throw new Error("the operator stack needs a real node");
@@ -95,6 +95,8 @@ export async function startOperatorStack(
   for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
   for (const target of targets) await loadImages(target, workDir, images, options.scan !== undefined);
   await setManagerConfig(core, realNodeConfig(options.scan));
+  // What must be on the cluster before a job the manager starts at once (beginImmediately) sees it.
+  await options.beforeManager?.(core);
   const manager = await startManagerProcess(cluster, options.managerArgs);
   await manager.waitForLog(/Started leading/);
   return {
