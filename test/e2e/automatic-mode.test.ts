@@ -61,9 +61,12 @@ before(async () => {
 
 after(async () => {
   if (stack === undefined || cluster === undefined) return;
-  cri?.close();
   await deleteAllEraserObjects(stack.custom);
   await stack.core.deleteNamespace({ name: appNamespace }).catch(() => undefined);
+  // Later tests scan what is on the node: the vulnerable image the waiting pod kept goes with this
+  // one (no container of the pod ever used it).
+  for (const image of (await cri?.listImages()) ?? []) if (image.repoTags.includes(awaitedVulnerable)) await cri?.removeImage(image.id);
+  cri?.close();
   await stack.stop();
   rmSync(work, { recursive: true, force: true });
 });
