@@ -157,7 +157,7 @@ describe("the Helm chart (deploy/helm/eraser-ts)", () => {
     assert.match(noRepo.stderr, /images\.scanner\.repository is required/);
   });
 
-  test("trivyServer.enabled renders deploy/trivy-server/ and points the scanner at it; a server the config names stays", async () => {
+  test("trivyServer.enabled renders deploy/trivy-server/ (with its NetworkPolicy) and points the scanner at it; a server the config names stays", async () => {
     const kustomized = await cluster.kubectl(["kustomize", join(repoRoot, "deploy", "trivy-server")]);
     assert.equal(kustomized.exitCode, 0, kustomized.stderr);
     const objects = objectsOf(await renderChart("eraser-system", "imageCleanerIntervalHours=24", "trivyServer.enabled=true"));
@@ -170,6 +170,9 @@ describe("the Helm chart (deploy/helm/eraser-ts)", () => {
 
     const own = objectsOf(await renderChart("eraser-system", "trivyServer.enabled=true", "config.components.scanner.config=server: https://trivy.example.com"));
     assert.equal(loadEraserConfig(managerConfigOf(own)).config.components.scanner.config.server, "https://trivy.example.com");
+    assert.deepEqual(server.map((o) => o.kind).sort(), ["Deployment", "NetworkPolicy", "Service"]);
+    const open = objectsOf(await renderChart("eraser-system", "trivyServer.enabled=true", "trivyServer.networkPolicy=false"));
+    assert.deepEqual(open.filter((o) => o.metadata.name === "eraser-trivy-server").map((o) => o.kind).sort(), ["Deployment", "Service"], "trivyServer.networkPolicy=false leaves the policy out");
     const off = objectsOf(await renderChart("eraser-system"));
     assert.equal(off.some((o) => o.metadata.name === "eraser-trivy-server"), false, "off by default");
     assert.equal(loadEraserConfig(managerConfigOf(off)).config.components.scanner.config.server, "");
