@@ -1,7 +1,7 @@
 // Which nodes a job runs on: Eraser's node filter. Selectors are Kubernetes label-selector strings
 // (`a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma = AND). exclude: skip nodes
 // matching any selector; include: only nodes matching any. The eraser.sh/cleanup.filter label
-// always keeps a node out, whatever the type.
+// always keeps a node out, whatever the type, and so does an OS other than Linux (runsLinux).
 export type Labels = Readonly<Record<string, string>>;
 type Requirement = (labels: Labels) => boolean;
 
@@ -61,10 +61,21 @@ export interface NodeFilter {
   selectors: readonly string[];
 }
 
+export const osLabel = "kubernetes.io/os";
+
+/**
+ * The worker is a Linux binary in Linux images, and finds the runtime at a Unix socket: on a node
+ * whose kubelet says it runs another OS (an AKS Windows pool) its pod can only fail, after the pod
+ * timeout, and fail the job with it. Eraser's shipped config leaves such nodes out with a
+ * selector; a config without that selector, or an include filter that matches one, would not.
+ * A node without the label (kubelets set it since 1.14) is taken for Linux.
+ */
+export const runsLinux = (labels: Labels): boolean => (labels[osLabel] ?? "linux") === "linux";
+
 export function compileNodeFilter(filter: NodeFilter): (labels: Labels) => boolean {
   const selectors = filter.selectors.filter((s) => s !== cleanupFilterLabel).map(compileSelector);
   return (labels) => {
-    if (Object.hasOwn(labels, cleanupFilterLabel)) return false;
+    if (Object.hasOwn(labels, cleanupFilterLabel) || !runsLinux(labels)) return false;
     const matches = selectors.some((s) => s(labels));
     return filter.type === "exclude" ? !matches : matches;
   };

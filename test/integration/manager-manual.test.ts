@@ -257,6 +257,30 @@ describe("manual mode", () => {
     await cluster.deleteNode("mm-drained");
   });
 
+  test("with a node filter that does not name Windows, the Windows node still gets no pod, counts as skipped, and the JobStarted Event says why", async () => {
+    await setManagerConfig(core, config.replace("selectors: [eraser.sh/cleanup.filter, kubernetes.io/os=windows]", "selectors: []"));
+    await manager!.waitForLog(/Loaded changed manager config/);
+    const earlier = new Set((await listImageJobs(custom)).map((j) => j.metadata.name));
+    await applyImageList(custom, "imagelist", ["docker.io/library/alpine:3.20"]);
+    const job = await eventually("the new job", async () => (await listImageJobs(custom)).find((j) => !earlier.has(j.metadata.name) && j.status?.desired !== undefined));
+    const pods = await podsOf(job.metadata.name, 3);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual((await workerPods(core, job.metadata.name)).map((p) => p.spec?.nodeName).sort(), virtual, "no pod on mm-win");
+    for (const p of pods) await completePod(core, operatorNamespace, p.metadata!.name!, { remover: { exitCode: 0, message: nodeResult(1) } });
+    const done = await eventually("the job to complete", async () => {
+      const j = (await listImageJobs(custom)).find((x) => x.metadata.name === job.metadata.name);
+      return j?.status?.phase === "Completed" || j?.status?.phase === "Failed" ? j : undefined;
+    });
+    const nodes = (await core.listNode()).items.length;
+    assert.deepEqual([done.status?.phase, done.status?.succeeded, done.status?.skipped], ["Completed", 3, nodes - 3]);
+    const started = await eventually("a JobStarted Event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job.metadata.name}` });
+      return events.items.find((e) => e.reason === "JobStarted");
+    });
+    assert.match(started.message ?? "", /^manual job started: 3 of \d+ nodes selected \(1 not Linux, left out: the worker runs on Linux only\)$/);
+    await setManagerConfig(core, config);
+  });
+
   test("an ImageList with another name is not acted on, and says so in an Event", async () => {
     await applyImageList(custom, "my-list", ["docker.io/library/alpine:1"]);
     const event = await eventually("an Ignored event", async () => {

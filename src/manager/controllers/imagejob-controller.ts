@@ -16,7 +16,7 @@ import type { CachedNode, CachedPod } from "../cached-objects.ts";
 import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
 import { annotations } from "../jobs.ts";
-import { compileNodeFilter } from "../node-filter.ts";
+import { compileNodeFilter, runsLinux } from "../node-filter.ts";
 import { buildWorkerPodWithPodImages, type PodInputs } from "../pods/node-pod-images.ts";
 import type { ReconcileResult } from "../queue.ts";
 import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
@@ -54,6 +54,7 @@ export interface ImageJobControllerDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const recheckMs = 30_000;
+const skippedOs = (count: number): string => (count === 0 ? "" : ` (${count} not Linux, left out: the worker runs on Linux only)`);
 /** `result`, or a pass within `ms` if that is sooner (a write that had to wait). */
 const sooner = (result: ReconcileResult, ms: number | undefined): ReconcileResult =>
   ms === undefined ? result : { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
@@ -92,15 +93,15 @@ export class ImageJobController {
     if (written > 0) this.#d.logger.info({ jobs: written }, "Saved the running jobs' deleted pods before stopping");
   }
 
-  #selectedNodes(config: EraserConfig): { all: CachedNode[]; selected: string[] } {
+  #selectedNodes(config: EraserConfig): { all: CachedNode[]; selected: string[]; notLinux: number } {
     const filter = compileNodeFilter(config.manager.nodeFilter);
     const all = [...this.#d.state.nodes.list()];
     const selected = all.filter((n) => filter(n.metadata.labels ?? {})).map((n) => n.metadata.name);
-    return { all, selected: selected.sort() };
+    return { all, selected: selected.sort(), notLinux: all.filter((n) => !runsLinux(n.metadata.labels ?? {})).length };
   }
 
   async #start(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
-    const { all, selected: chosen } = this.#selectedNodes(config);
+    const { all, selected: chosen, notLinux } = this.#selectedNodes(config);
     const mode = modeOf(job);
     const { nodes: selected, firstWave } = await this.#d.targets.record(job, { nodes: chosen, ...this.#chooseFirstWave(job, mode, config, chosen) });
     const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
@@ -108,7 +109,7 @@ export class ImageJobController {
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
     this.#d.metrics.jobStarted(mode);
     const scout = firstWave === undefined ? "" : `; first to scan, for the others to reuse: ${named(firstWave)}`;
-    this.#d.events.record(jobRef(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${dryRun ? " (dry run)" : ""}${scout}`);
+    this.#d.events.record(jobRef(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${skippedOs(notLinux)}${dryRun ? " (dry run)" : ""}${scout}`);
     return { requeueAfterMs: 0 };
   }
 

@@ -39,4 +39,13 @@ describe("node filter", () => {
     assert.equal(keep({ pool: "web" }), false);
     assert.equal(keep({ pool: "batch", "eraser.sh/cleanup.filter": "true" }), false);
   });
+  test("a node that runs another OS than Linux is left out whatever the filter says; one without the OS label is taken for Linux", () => {
+    const noSelector = compileNodeFilter({ type: "exclude", selectors: [] });
+    assert.equal(noSelector({ "kubernetes.io/os": "windows" }), false, "a config without Eraser's windows selector");
+    assert.equal(noSelector({ "kubernetes.io/os": "linux" }), true);
+    assert.equal(noSelector({}), true);
+    const included = compileNodeFilter({ type: "include", selectors: ["agentpool=win"] });
+    assert.equal(included({ agentpool: "win", "kubernetes.io/os": "windows" }), false, "an include filter that matches a Windows pool");
+    assert.equal(included({ agentpool: "win", "kubernetes.io/os": "linux" }), true);
+  });
 });
