@@ -20,7 +20,7 @@ import { applyImageList, customApi, listImageJobs, nodeResult, setManagerConfig,
 
 const nodes = Number(process.env["BENCH_NODES"] ?? 1000);
 const qps = Number(process.env["BENCH_QPS"] ?? 20);
-/** --pod-creation-concurrency, the manager's default (16) unless BENCH_CONCURRENCY says otherwise. */
+/** --pod-creation-concurrency, the manager's default (32) unless BENCH_CONCURRENCY says otherwise. */
 const concurrency = process.env["BENCH_CONCURRENCY"];
 /** deploy/manager.yaml's limit, unless BENCH_MEMORY_LIMIT (a quantity, or "none") says otherwise. */
 const memoryLimit = process.env["BENCH_MEMORY_LIMIT"] ?? "512Mi";

@@ -7,7 +7,7 @@
 //   --pod-timeout <dur>        a worker pod not finished by then counts as failed (default 10m); one
 //                              whose trivy-scanner runs gets the scanner's timeout.total on top
 //   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20)
-//   --pod-creation-concurrency <n> (default 16); --log-level <level> (default: manager.logLevel, else info)
+//   --pod-creation-concurrency <n> (default 32); --log-level <level> (default: manager.logLevel, else info)
 import { parseArgs } from "node:util";
 import { intFlag, nonEmptyString } from "../api/schema-parts.ts";
 import * as z from "../api/zod.ts";
@@ -28,7 +28,7 @@ const FlagsSchema = z.object({
   "pod-timeout": z._default(z.string(), "10m"),
   "pod-creation-qps": z._default(z.pipe(z.coerce.number(), z.number().check(z.positive())), 20),
   "pod-creation-burst": intFlag(20, 1),
-  "pod-creation-concurrency": intFlag(16, 1),
+  "pod-creation-concurrency": intFlag(32, 1),
   "log-level": z._default(z.string(), "info"),
   identity: z.optional(z.string()),
 });
