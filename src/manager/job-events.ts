@@ -11,3 +11,6 @@ export const jobRef = (job: ImageJob): { apiVersion: string; kind: string; name:
 
 /** Up to 10 names, then how many more: an Event's message is for people, and a list may be 1,000 nodes. */
 export const named = (nodes: readonly string[]): string => nodes.slice(0, 10).join(", ") + (nodes.length > 10 ? `, and ${nodes.length - 10} more` : "");
+
+/** What a JobStarted Event adds for nodes left out for their OS (ADR 0020). */
+export const skippedOs = (count: number): string => (count === 0 ? "" : ` (${count} not Linux, left out: the worker runs on Linux only)`);

@@ -23,7 +23,7 @@ import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import { firstWaveByImages, scanOnceApplies } from "../scan-once/waves.ts";
 import { replaceLostScouts } from "../scan-once/lost-scouts.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
-import { jobRef, named } from "../job-events.ts";
+import { jobRef, named, skippedOs } from "../job-events.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
 import { DeletedPods } from "./deleted-pods.ts";
@@ -54,7 +54,6 @@ export interface ImageJobControllerDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const recheckMs = 30_000;
-const skippedOs = (count: number): string => (count === 0 ? "" : ` (${count} not Linux, left out: the worker runs on Linux only)`);
 /** `result`, or a pass within `ms` if that is sooner (a write that had to wait). */
 const sooner = (result: ReconcileResult, ms: number | undefined): ReconcileResult =>
   ms === undefined ? result : { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
