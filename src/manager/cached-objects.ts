@@ -4,6 +4,7 @@
 // manager's 512Mi limit (docs/manager.md). A field a controller starts reading must be added here.
 import type { KubernetesObject } from "@kubernetes/client-node";
 import * as z from "../api/zod.ts";
+import { nullish } from "../api/schema-parts.ts";
 import { keepBySchema, type Keep, type KeptBy } from "../k8s/keep.ts";
 import { nodeImageKeys } from "./scan-once/node-images.ts";
 
@@ -21,7 +22,9 @@ const NodeSchema = z.object({
   status: z.optional(
     z.object({
       conditions: z.optional(z.array(z.object({ type: z.string(), status: z.string(), lastTransitionTime: z.optional(timestamp) }))),
-      images: z.optional(z.array(z.object({ names: z.optional(z.array(z.string())) }))),
+      // The kubelet sends `names: null` for an image it knows by no tag or digest (a dangling
+      // one): the Go field has no omitempty. Refusing that Node hid it from every job.
+      images: z.optional(z.array(z.object({ names: nullish(z.array(z.string())) }))),
     }),
   ),
 });

@@ -75,7 +75,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       for (const job of state.allImageJobs()) if (job.status?.phase === "Running") imageJobs?.add(job.metadata.name);
     },
   });
-  await state.start();
+  await startCaches(state, logger);
   const { jobController, listController, scheduler, gate } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
   late.gate = gate;
   let leading = false;
@@ -229,5 +229,20 @@ async function runSchedulerLoop(scheduler: AutomaticScheduler, signal: AbortSign
         resolve();
       }, { once: true });
     });
+  }
+}
+
+/**
+ * A cache whose first list failed (the API server busy, RBAC not there yet) relists with backoff,
+ * and until then holds nothing: a job chosen from it would run on no node and complete at once,
+ * and its ImageList would read as done. No controller runs before every cache holds a full list.
+ */
+async function startCaches(state: ClusterState, logger: Logger): Promise<void> {
+  await state.start();
+  let waitedMs = 0;
+  while (!state.synced) {
+    if (waitedMs % 10_000 === 0) logger.info({ waitedMs }, "Waiting for the caches' first full list before running any controller");
+    await new Promise((r) => setTimeout(r, 250));
+    waitedMs += 250;
   }
 }

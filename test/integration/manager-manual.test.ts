@@ -3,7 +3,7 @@
 // status, ImageList status filled, job and pods cleaned up after the delay.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1ConfigMap, type V1Pod } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1ConfigMap, type V1NodeStatus, type V1Pod } from "@kubernetes/client-node";
 import { completePod, type TestCluster } from "../harness/index.ts";
 import { eventually, operatorNamespace, startManagerProcess, type ManagerProcess } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
@@ -33,7 +33,10 @@ components:
 `;
 
 before(async () => {
-  ({ cluster, core, custom } = await prepareManagerTest([...virtual.map((name) => ({ name })), { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]));
+  // mm-c's kubelet lists a dangling image: `names: null`, as the kubelet sends it.
+  const dangling = JSON.parse('{"images":[{"names":null,"sizeBytes":1000},{"names":["docker.io/library/app:1"],"sizeBytes":10}]}') as V1NodeStatus;
+  const specs = virtual.map((name) => (name === "mm-c" ? { name, status: dangling } : { name }));
+  ({ cluster, core, custom } = await prepareManagerTest([...specs, { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]));
   await setManagerConfig(core, config);
   await core.createNamespacedConfigMap({
     namespace: operatorNamespace,
@@ -85,7 +88,7 @@ describe("manual mode", () => {
     const job = await jobFor(1);
     assert.equal(job.metadata.ownerReferences?.[0]?.kind, "ImageList");
     const pods = await podsOf(job.metadata.name, 3);
-    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual, "the windows node and the opted-out real nodes get no pod");
+    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual, "the windows node and the opted-out real nodes get no pod; mm-c, with a dangling image in its status, gets one");
 
     const pod = pods[0]!;
     assert.match(pod.metadata?.name ?? "", /^eraser-mm-[abc]-[a-z0-9]{5}$/);

@@ -12,7 +12,7 @@
 export const maxImagesPerNode = 100;
 
 export interface StatusImage {
-  names?: readonly string[] | undefined;
+  names?: readonly string[] | null | undefined;
 }
 
 function key(names: readonly string[]): string | undefined {

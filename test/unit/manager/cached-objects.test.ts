@@ -97,6 +97,12 @@ describe("what the manager's caches keep", () => {
     assert.equal(Object.hasOwn(kept(keepNode({ metadata: { name: "bare" } })), "images"), false, "a Node without an image list keeps no key for it");
   });
 
+  test("a Node whose kubelet lists an image with no names (null, as the kubelet sends a dangling image) is kept, that image without a key", () => {
+    const node = kept(keepNode(JSON.parse('{"metadata":{"name":"n"},"status":{"images":[{"names":null,"sizeBytes":1000},{"names":["docker.io/library/a:1"],"sizeBytes":5}]}}')));
+    assert.equal(node.metadata.name, "n");
+    assert.deepEqual(node.images, nodeImageKeys([{ names: ["docker.io/library/a:1"] }]));
+  });
+
   test("an object without a name is refused with the reason, not cached as something else", () => {
     const result = keepNode({ metadata: { labels: { a: "b" } } });
     assert.ok("refused" in result);
