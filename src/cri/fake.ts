@@ -10,6 +10,10 @@ export class FakeCri implements CriClient {
   sandbox: string | undefined;
   /** The image each pod sandbox runs, by sandbox ID. */
   sandboxImages: Record<string, string> = {};
+  /** The images each container mounts as image volumes, by container ID. */
+  mountImages: Record<string, string[]> = {};
+  /** How many ContainerStatus calls were made (the mount cache's tests read it). */
+  statusCalls = 0;
   removed: string[] = [];
   /** Called before each removal, to simulate a container appearing in the race window. */
   beforeRemove: ((image: string) => void) | undefined;
@@ -37,6 +41,11 @@ export class FakeCri implements CriClient {
   }
   podSandboxImage(podSandboxId: string): Promise<string | undefined> {
     return Promise.resolve(this.sandboxImages[podSandboxId]);
+  }
+  containerMountImages(containerId: string): Promise<string[] | undefined> {
+    this.statusCalls++;
+    if (!this.containers.some((c) => c.id === containerId)) return Promise.resolve(undefined);
+    return Promise.resolve([...(this.mountImages[containerId] ?? [])]);
   }
   removeImage(image: string): Promise<void> {
     this.beforeRemove?.(image);

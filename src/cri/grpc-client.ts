@@ -90,6 +90,15 @@ export class GrpcCriClient implements CriClient {
     }
   }
 
+  async containerMountImages(containerId: string): Promise<string[] | undefined> {
+    try {
+      return await this.#call(`${runtimeService}/ContainerStatus`, m.encodeContainerStatusRequest(containerId), m.decodeContainerMountImages, 10_000);
+    } catch (error) {
+      if (error instanceof CriError && error.code === status.NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
   async removeImage(image: string): Promise<void> {
     try {
       await this.#call(`${imageService}/RemoveImage`, m.encodeRemoveImageRequest(image), () => undefined);

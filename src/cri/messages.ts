@@ -94,3 +94,21 @@ export function decodePodSandboxStatusInfo(buffer: Buffer): Record<string, strin
 
 /** RemoveImageRequest { ImageSpec image = 1 }; ImageSpec { string image = 1 } */
 export const encodeRemoveImageRequest = (image: string): Buffer => new ProtoWriter().message(1, new ProtoWriter().string(1, image)).finish();
+
+/** ContainerStatusRequest { string container_id = 1; bool verbose = 2 }: not verbose, the mounts are in the status. */
+export const encodeContainerStatusRequest = (containerId: string): Buffer => new ProtoWriter().string(1, containerId).finish();
+
+/**
+ * ContainerStatusResponse { ContainerStatus status = 1 }; ContainerStatus { repeated Mount mounts = 14 };
+ * Mount { ImageSpec image = 9 } (image volumes, KEP 4639: the kubelet sets the pulled image's ref);
+ * ImageSpec { string image = 1 }. The images the container's image volumes mount, if any.
+ */
+export function decodeContainerMountImages(buffer: Buffer): string[] {
+  const status = fieldMessage(readFields(buffer), 1);
+  if (status === undefined) return [];
+  return fieldMessages(status, 14).flatMap((mount) => {
+    const image = fieldMessage(readFields(mount), 9);
+    const ref = image === undefined ? "" : fieldString(image, 1);
+    return ref === "" ? [] : [ref];
+  });
+}

@@ -42,6 +42,11 @@ export interface CriClient {
    * runtime's sandbox image changes later.
    */
   podSandboxImage(podSandboxId: string): Promise<string | undefined>;
+  /**
+   * The images a container mounts as image volumes (Kubernetes `volumes[].image`, KEP 4639), from
+   * its status; undefined once the container is gone. A runtime without image volumes reports none.
+   */
+  containerMountImages(containerId: string): Promise<string[] | undefined>;
   /** Removes an image by ID or reference; NotFound is success (it is gone either way). */
   removeImage(image: string): Promise<void>;
   close(): void;

@@ -26,7 +26,7 @@ export interface ProtectedImages {
 }
 
 export function decide(inventory: NodeInventory, request: Request, exclusions: readonly ImagePattern[], protect: ProtectedImages): Decision {
-  const usage = indexUsage(inventory.containers);
+  const usage = indexUsage(inventory.containers, inventory.mountImages);
   const sandboxes = inventory.sandboxImages.map(compileSandboxPattern).filter((pattern) => pattern !== undefined);
   const decision: Decision = { remove: [], kept: [] };
   for (const image of inventory.images) {

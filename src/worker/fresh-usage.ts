@@ -7,16 +7,20 @@
 // one ListContainers per round trip however many removals are in flight.
 import type { CriClient } from "../cri/types.ts";
 import { indexUsage, type UsageIndex } from "./in-use.ts";
+import { MountImages } from "./mount-images.ts";
 
 export class FreshUsage {
   readonly #cri: CriClient;
+  readonly #mounts: MountImages;
   #inFlight: Promise<UsageIndex> | undefined;
   #next: Promise<UsageIndex> | undefined;
   /** How many listings were sent (the benchmark and the tests read it). */
   listings = 0;
 
-  constructor(cri: CriClient) {
+  /** `mounts`: what the inventory already asked of each container's image volumes. */
+  constructor(cri: CriClient, mounts = new MountImages(cri)) {
     this.#cri = cri;
+    this.#mounts = mounts;
   }
 
   /** A usage index from a listing that was sent after this call. */
@@ -36,7 +40,7 @@ export class FreshUsage {
 
   #send(): Promise<UsageIndex> {
     this.listings++;
-    const listing = this.#cri.listContainers().then(indexUsage);
+    const listing = this.#cri.listContainers().then(async (containers) => indexUsage(containers, await this.#mounts.of(containers)));
     this.#inFlight = listing;
     const done = (): void => {
       if (this.#inFlight === listing) this.#inFlight = undefined;

@@ -1,5 +1,5 @@
 // What "in use" means (SPEC §2.3): any container record on the node, in any state, that refers to
-// the image by ID, tag or digest. containerd 1.6 reports a container's image as the reference it
+// the image by ID, tag or digest, as its own image or as an image volume it mounts. containerd 1.6 reports a container's image as the reference it
 // was created with (`image`) and the ID separately (`imageRef`): both count.
 import type { ImageRecord } from "../images/record.ts";
 import { normalizeImageReference } from "../images/reference.ts";
@@ -17,14 +17,13 @@ function normalizeLoosely(ref: string): string {
   }
 }
 
-export function indexUsage(containers: readonly ContainerRecord[]): UsageIndex {
+/** `mountImages`: what the containers mount as image volumes (mount-images.ts); a mount is a use. */
+export function indexUsage(containers: readonly ContainerRecord[], mountImages: readonly string[] = []): UsageIndex {
   const refs = new Set<string>();
-  for (const c of containers) {
-    for (const ref of [c.image, c.imageRef]) {
-      if (ref === "") continue;
-      refs.add(ref);
-      refs.add(normalizeLoosely(ref));
-    }
+  for (const ref of [...containers.flatMap((c) => [c.image, c.imageRef]), ...mountImages]) {
+    if (ref === "") continue;
+    refs.add(ref);
+    refs.add(normalizeLoosely(ref));
   }
   return {
     isInUse: (image) =>

@@ -5,6 +5,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { ImageRecord } from "../images/record.ts";
 import type { CriClient } from "../cri/types.ts";
 import { FreshUsage } from "./fresh-usage.ts";
+import type { MountImages } from "./mount-images.ts";
 import { periodicCollection } from "./memory.ts";
 import { Slots } from "./slots.ts";
 
@@ -21,11 +22,13 @@ export interface RemovalOptions {
   concurrency: number;
   dryRun: boolean;
   logger: Logger;
+  /** The inventory's record of what containers mount, so the re-checks ask only of new ones. */
+  mounts?: MountImages;
 }
 
 export async function removeImages(cri: CriClient, images: readonly ImageRecord[], options: RemovalOptions): Promise<RemovalOutcome> {
   const outcome: RemovalOutcome = { removed: [], keptInUse: [], failed: [] };
-  const usage = new FreshUsage(cri);
+  const usage = new FreshUsage(cri, options.mounts);
   const removal = new Slots(options.concurrency);
   const log = options.logger;
   const removeOne = async (image: ImageRecord): Promise<void> => {

@@ -1,7 +1,8 @@
 // The images the pods on one node name (ADR 0019), read when the manager makes that node's worker
-// pod and handed to its collector and remover as `--pod-image`. A container that does not exist
-// yet holds no image in the runtime's records: an init container still running, a ConfigMap not
-// there yet, a container about to restart. Its image looks unused to the CRI, and on a node that
+// pod and handed to its collector and remover as `--pod-image`: the images of its containers and
+// of its image volumes. A container that does not exist yet holds no image in the runtime's
+// records: an init container still running, a ConfigMap not there yet, a container about to
+// restart. Its image looks unused to the CRI, and on a node that
 // cannot pull it again (air-gapped, `imagePullPolicy: Never`) removing it breaks the pod.
 import type { V1Pod } from "@kubernetes/client-node";
 import * as z from "../../api/zod.ts";
@@ -15,7 +16,15 @@ export type { PodInputs };
 const containers = z.optional(z.array(z.object({ image: z.optional(z.string()) })));
 const PodImagesSchema = z.object({
   metadata: z.optional(z.object({ name: z.optional(z.string()), namespace: z.optional(z.string()) })),
-  spec: z.optional(z.object({ initContainers: containers, containers, ephemeralContainers: containers })),
+  spec: z.optional(
+    z.object({
+      initContainers: containers,
+      containers,
+      ephemeralContainers: containers,
+      // Image volumes (KEP 4639): the kubelet pulls them before the pod's first container.
+      volumes: z.optional(z.array(z.object({ image: z.optional(z.object({ reference: z.optional(z.string()) })) }))),
+    }),
+  ),
   status: z.optional(z.object({ phase: z.optional(z.string()) })),
 });
 
@@ -29,13 +38,16 @@ export function imagesNamedBy(pods: readonly unknown[]): string[] {
   return [...images].sort();
 }
 
+type PodSpecImages = NonNullable<z.infer<typeof PodImagesSchema>["spec"]>;
+const containerImages = (spec: PodSpecImages): string[] => [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.image ?? "");
+const volumeImages = (spec: PodSpecImages): string[] => (spec.volumes ?? []).map((v) => v.image?.reference ?? "");
+
 function imagesOf(raw: unknown): string[] {
   const parsed = PodImagesSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`a pod cannot be read for its images: ${z.prettifyError(parsed.error)}`);
   const { spec, status } = parsed.data;
-  if (finishedPhases.has(status?.phase ?? "")) return [];
-  const all = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])];
-  return all.map((c) => c.image ?? "").filter((image) => image !== "");
+  if (finishedPhases.has(status?.phase ?? "") || spec === undefined) return [];
+  return [...containerImages(spec), ...volumeImages(spec)].filter((image) => image !== "");
 }
 
 /** A failed listing: the node gets no worker pod for now (its pods' images are unknown). */

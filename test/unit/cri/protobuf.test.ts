@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ProtoWriter, readFields, fieldString, fieldStrings, fieldNumber, fieldBool, fieldMap } from "../../../src/cri/protobuf.ts";
-import { decodeListImagesResponse, decodePodSandboxStatusInfo, encodePodSandboxStatusRequest, encodeRemoveImageRequest } from "../../../src/cri/messages.ts";
+import { decodeContainerMountImages, decodeListImagesResponse, decodePodSandboxStatusInfo, encodeContainerStatusRequest, encodePodSandboxStatusRequest, encodeRemoveImageRequest } from "../../../src/cri/messages.ts";
 import { podSandboxImageFromInfo } from "../../../src/cri/grpc-client.ts";
 
 describe("protobuf wire format", () => {
@@ -25,6 +25,17 @@ describe("protobuf wire format", () => {
     assert.equal(fieldNumber(f, 6), 2);
     assert.equal(f.has(7), false, "a zero varint is the default and is not written");
     assert.deepEqual(fieldMap(f, 9), { "io.kubernetes.pod.name": "p" });
+  });
+
+  test("ContainerStatus: the request names the container, not verbose; the images of the status's image-volume mounts decode (Mount.image = 9)", () => {
+    const request = readFields(encodeContainerStatusRequest("c1"));
+    assert.equal(fieldString(request, 1), "c1");
+    assert.equal(request.has(2), false);
+    const hostPath = new ProtoWriter().string(1, "/data").string(2, "/var/lib/data");
+    const imageVolume = new ProtoWriter().string(1, "/model").bool(3, true).message(9, new ProtoWriter().string(1, "sha256:" + "b".repeat(64)));
+    const status = new ProtoWriter().string(1, "c1").message(8, new ProtoWriter().string(1, "docker.io/library/app:1")).message(14, hostPath).message(14, imageVolume).string(15, "/var/log/c1.log");
+    assert.deepEqual(decodeContainerMountImages(new ProtoWriter().message(1, status).finish()), ["sha256:" + "b".repeat(64)]);
+    assert.deepEqual(decodeContainerMountImages(new ProtoWriter().finish()), []);
   });
 
   test("an Image in a ListImagesResponse decodes with its CRI field numbers", () => {

@@ -15,6 +15,18 @@ describe("the images a node's pods name", () => {
     assert.deepEqual(imagesNamedBy(pods), ["app:2", "busybox:1", "debug:1", "fresh:1", "lost:1", "proxy@sha256:" + "c".repeat(64)]);
   });
 
+  test("the images a pod mounts as image volumes are kept too; other volumes name none", () => {
+    const pod = {
+      metadata: { name: "model-server", namespace: "ml" },
+      spec: {
+        containers: [{ image: "docker.io/library/server:1" }],
+        volumes: [{ name: "model", image: { reference: "registry.example/models/llama:7b", pullPolicy: "IfNotPresent" } }, { name: "cache", emptyDir: {} }, { name: "cfg", configMap: { name: "x" } }],
+      },
+      status: { phase: "Pending" },
+    };
+    assert.deepEqual(imagesNamedBy([pod]), ["docker.io/library/server:1", "registry.example/models/llama:7b"]);
+  });
+
   test("a pod that succeeded or failed runs nothing again: its images are not kept for it", () => {
     const pods = [pod("Succeeded", { containers: [{ name: "job", image: "batch:1" }] }), pod("Failed", { containers: [{ name: "job", image: "broken:1" }] })];
     assert.deepEqual(imagesNamedBy(pods), []);

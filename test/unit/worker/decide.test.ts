@@ -29,6 +29,7 @@ const inventory: NodeInventory = {
     container("", id("2"), "created"),
     container("exited-by-name:1", "", "exited"),
   ],
+  mountImages: [],
   sandboxImages: ["registry.k8s.io/pause:3.9"],
 };
 const exclusions = [compileImagePattern("docker.io/library/excluded:*")];
@@ -36,6 +37,18 @@ const self: ProtectedImages = { selfImages: [compileImagePattern("ghcr.io/eraser
 const withPods = (...refs: string[]): typeof self => ({ ...self, podImages: podImagePatterns(refs, createLogger({ level: "silent" })) });
 
 describe("what a node removes", () => {
+  test("an image a container mounts as an image volume is in use, by ID or by name, listed or pruned", () => {
+    for (const mounted of [id("8"), "docker.io/library/unused:1"]) {
+      const withMount = { ...inventory, mountImages: [mounted] };
+      for (const request of [{ kind: "prune" as const }, requestFromList(["docker.io/library/unused:1"])]) {
+        const d = decide(withMount, request, exclusions, self);
+        assert.ok(!d.remove.some((i) => i.id === id("8")), `${mounted}: not removed`);
+        assert.equal(d.kept.find((k) => k.image.id === id("8"))?.reason, "in-use");
+      }
+    }
+    assert.ok(decide(inventory, { kind: "prune" }, exclusions, self).remove.some((i) => i.id === id("8")), "without the mount it goes");
+  });
+
   test("prune: only unused images; in use (any state, by ID or name), sandbox, pinned, excluded and self stay, each with its reason", () => {
     const d = decide(inventory, { kind: "prune" }, exclusions, self);
     assert.deepEqual(d.remove.map((i) => i.repoTags[0]), ["docker.io/library/unused:1", "docker.io/library/unused:2"]);

@@ -25,6 +25,15 @@ function slowListing(cri: FakeCri, ms: number): { sent: () => number } {
 }
 
 describe("fresh in-use checks", () => {
+  test("a container that appears mounting the image as an image volume makes it in use at the next check", async () => {
+    const cri = new FakeCri();
+    const usage = new FreshUsage(cri);
+    assert.equal((await usage.check()).isInUse(image(7)), false);
+    cri.containers = [container("docker.io/library/app:1")];
+    cri.mountImages = { "docker.io/library/app:1": [image(7).id] };
+    assert.equal((await usage.check()).isInUse(image(7)), true);
+  });
+
   test("a check asked while a listing is on the wire waits for the next listing, and sees a container created in between", async () => {
     const cri = new FakeCri();
     slowListing(cri, 20);

@@ -1,0 +1,34 @@
+// The images containers mount as image volumes (Kubernetes `volumes[].image`, KEP 4639, on by
+// default since 1.35; containerd 2.1 and later). A container record names only the container's own
+// image, so ListContainers alone calls a mounted image unused while a running container reads it,
+// and the kubelet would have to pull it again for the pod's next container. Each container's
+// status says what it mounts. Mounts are fixed when a container is made, so the status is asked
+// once per container, and only of containers not seen before: a re-check before a removal then
+// costs a status call only for a container that appeared since.
+import type { ContainerRecord, CriClient } from "../cri/types.ts";
+
+/** Status calls in flight at once: a node runs at most a few hundred containers. */
+const statusBatch = 8;
+
+export class MountImages {
+  readonly #cri: CriClient;
+  readonly #known = new Map<string, readonly string[]>();
+
+  constructor(cri: CriClient) {
+    this.#cri = cri;
+  }
+
+  /** Every image the listed containers mount, once each; containers no longer listed are forgotten. */
+  async of(containers: readonly ContainerRecord[]): Promise<string[]> {
+    const unknown = containers.filter((c) => !this.#known.has(c.id));
+    for (let start = 0; start < unknown.length; start += statusBatch) {
+      const batch = unknown.slice(start, start + statusBatch);
+      const mounted = await Promise.all(batch.map((c) => this.#cri.containerMountImages(c.id)));
+      // A container gone since the listing mounts nothing any more.
+      batch.forEach((c, i) => this.#known.set(c.id, mounted[i] ?? []));
+    }
+    const listed = new Set(containers.map((c) => c.id));
+    for (const id of this.#known.keys()) if (!listed.has(id)) this.#known.delete(id);
+    return [...new Set(containers.flatMap((c) => this.#known.get(c.id) ?? []))];
+  }
+}
