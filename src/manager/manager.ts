@@ -13,6 +13,7 @@ import { ManagerMetrics } from "../observability/metrics.ts";
 import { exportIntervalMs, startOtlpExport } from "../observability/otlp.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ClusterState } from "./cluster-state.ts";
+import { startCaches } from "./caches-ready.ts";
 import { ConfigSource } from "./config/source.ts";
 import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
@@ -229,20 +230,5 @@ async function runSchedulerLoop(scheduler: AutomaticScheduler, signal: AbortSign
         resolve();
       }, { once: true });
     });
-  }
-}
-
-/**
- * A cache whose first list failed (the API server busy, RBAC not there yet) relists with backoff,
- * and until then holds nothing: a job chosen from it would run on no node and complete at once,
- * and its ImageList would read as done. No controller runs before every cache holds a full list.
- */
-async function startCaches(state: ClusterState, logger: Logger): Promise<void> {
-  await state.start();
-  let waitedMs = 0;
-  while (!state.synced) {
-    if (waitedMs % 10_000 === 0) logger.info({ waitedMs }, "Waiting for the caches' first full list before running any controller");
-    await new Promise((r) => setTimeout(r, 250));
-    waitedMs += 250;
   }
 }
