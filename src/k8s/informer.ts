@@ -6,6 +6,7 @@ import { ListWatch, type KubeConfig, type KubernetesObject } from "@kubernetes/c
 import type { Logger } from "../observability/logger.ts";
 import { describeError } from "./errors.ts";
 import type { Keep } from "./keep.ts";
+import { KeepProblemLog } from "./keep-problem-log.ts";
 import { KeepingWatch } from "./keeping-watch.ts";
 import { listKept, type ListedPage, type ListPage } from "./paged-list.ts";
 
@@ -34,11 +35,9 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   constructor(options: InformerOptions<T>) {
     this.#logger = options.logger;
-    const refused = (problem: string): void => {
-      this.#logger.warn({ problem }, "Ignoring an object without the fields the manager reads");
-    };
-    const watch = new KeepingWatch(options.kubeConfig, options.keep, refused);
-    const list = (): ReturnType<typeof listKept<T>> => listKept(options.list, options.keep, refused, options.pageSize);
+    const { report } = new KeepProblemLog(options.logger);
+    const watch = new KeepingWatch(options.kubeConfig, options.keep, report);
+    const list = (): ReturnType<typeof listKept<T>> => listKept(options.list, options.keep, report, options.pageSize);
     this.#informer = new ListWatch<T>(options.path, watch, list, false, options.labelSelector, options.fieldSelector);
     for (const type of ["add", "update", "delete"] as const) {
       this.#informer.on(type, (object) => {

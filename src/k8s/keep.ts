@@ -3,9 +3,45 @@
 // thousands of Nodes or pods holds a few hundred bytes per object, not the API server's 10-20 KB.
 import * as z from "../api/zod.ts";
 
-export type KeepResult<T> = { object: T } | { refused: string };
+/** Typed lists give timestamps as Dates, watch events as RFC 3339 strings. */
+export const apiTimestamp = z.pipe(
+  z.union([z.string(), z.date()]),
+  z.transform((t) => new Date(t)),
+);
+/** The metadata every cache keeps: who the object is, and its labels. */
+export const objectIdentity = {
+  name: z.string(),
+  namespace: z.optional(z.string()),
+  uid: z.optional(z.string()),
+  resourceVersion: z.optional(z.string()),
+  labels: z.optional(z.record(z.string(), z.string())),
+};
+
+/** `unread`: fields of a shape the keeper did not expect, left out of a kept object (each named). */
+export type KeepResult<T> = { object: T; unread?: string[] } | { refused: string };
 /** Turns a listed or watched object into what the cache holds, or says why it cannot. */
 export type Keep<T> = (raw: unknown) => KeepResult<T>;
+/** What a keeper could not take: a whole object (refused), or some fields of one it kept. */
+export type KeepProblem = { name: string; refused: string } | { name: string; unread: string[] };
+
+/** The name an object gives itself, or "" for one without (the reason it may be refused). */
+function nameOf(raw: unknown): string {
+  const metadata = typeof raw === "object" && raw !== null ? (raw as { metadata?: unknown }).metadata : undefined;
+  const name = typeof metadata === "object" && metadata !== null ? (metadata as { name?: unknown }).name : undefined;
+  return typeof name === "string" ? name : "";
+}
+
+/** Keeps `raw` and tells `report` what it could not read of it; undefined when it is refused. */
+export function keepReporting<T extends { metadata?: { name?: string } }>(keep: Keep<T>, raw: unknown, report: (problem: KeepProblem) => void): T | undefined {
+  const kept = keep(raw);
+  if ("refused" in kept) {
+    report({ name: nameOf(raw), refused: kept.refused });
+    return undefined;
+  }
+  if (kept.unread !== undefined) report({ name: kept.object.metadata?.name ?? "", unread: kept.unread });
+  return kept.object;
+}
+
 /** What a keeper keeps. */
 export type KeptBy<K> = K extends Keep<infer T> ? T : never;
 

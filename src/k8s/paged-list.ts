@@ -2,7 +2,7 @@
 // its page arrives: a relist of 5,000 worker pods then holds one page of full objects at a time,
 // not 5,000 of them. 500 is client-go's pager size.
 import type { KubernetesListObject, KubernetesObject, V1ListMeta } from "@kubernetes/client-node";
-import type { Keep } from "./keep.ts";
+import { keepReporting, type Keep, type KeepProblem } from "./keep.ts";
 
 export const listPageSize = 500;
 
@@ -30,7 +30,7 @@ export function listedPage(list: { items: readonly unknown[]; metadata?: V1ListM
 export async function listKept<T extends KubernetesObject>(
   list: (page: ListPage) => Promise<ListedPage>,
   keep: Keep<T>,
-  refused: (reason: string) => void,
+  report: (problem: KeepProblem) => void,
   pageSize = listPageSize,
 ): Promise<KubernetesListObject<T>> {
   const items: T[] = [];
@@ -39,9 +39,8 @@ export async function listKept<T extends KubernetesObject>(
   do {
     const page = await list({ limit: pageSize, continueToken });
     for (const raw of page.items) {
-      const kept = keep(raw);
-      if ("refused" in kept) refused(kept.refused);
-      else items.push(kept.object);
+      const kept = keepReporting(keep, raw, report);
+      if (kept !== undefined) items.push(kept);
     }
     // Every page of one list is served from the same snapshot, so any page's version is the list's.
     resourceVersion = page.resourceVersion;

@@ -35,7 +35,10 @@ components:
 before(async () => {
   // mm-c's kubelet lists a dangling image: `names: null`, as the kubelet sends it.
   const dangling = JSON.parse('{"images":[{"names":null,"sizeBytes":1000},{"names":["docker.io/library/app:1"],"sizeBytes":10}]}') as V1NodeStatus;
-  const specs = virtual.map((name) => (name === "mm-c" ? { name, status: dangling } : { name }));
+  // mm-b's Ready condition was written without times: the API server sends `lastTransitionTime:
+  // null` for it (as a hand-made or virtual node's controller may leave it).
+  const untimed = { conditions: [{ type: "Ready", status: "True", reason: "VirtualNode", message: "Ready set without times" }] };
+  const specs = virtual.map((name) => (name === "mm-c" ? { name, status: dangling } : name === "mm-b" ? { name, status: untimed } : { name }));
   ({ cluster, core, custom } = await prepareManagerTest([...specs, { name: "mm-win", labels: { "kubernetes.io/os": "windows" } }]));
   await setManagerConfig(core, config);
   await core.createNamespacedConfigMap({
@@ -88,7 +91,7 @@ describe("manual mode", () => {
     const job = await jobFor(1);
     assert.equal(job.metadata.ownerReferences?.[0]?.kind, "ImageList");
     const pods = await podsOf(job.metadata.name, 3);
-    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual, "the windows node and the opted-out real nodes get no pod; mm-c, with a dangling image in its status, gets one");
+    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual, "the windows node and the opted-out real nodes get no pod; mm-c, with a dangling image in its status, and mm-b, with a Ready condition without times, get one");
 
     const pod = pods[0]!;
     assert.match(pod.metadata?.name ?? "", /^eraser-mm-[abc]-[a-z0-9]{5}$/);

@@ -1,28 +1,14 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ImageRecord } from "../../../src/images/record.ts";
-import { createLogger } from "../../../src/observability/logger.ts";
+import { captureLog } from "../../harness/log-capture.ts";
 import { readSharedVerdicts, reuseVerdicts } from "../../../src/worker/scanner/shared-verdicts.ts";
 
 const imageId = (seed: string): string => `sha256:${createHash("sha256").update(seed).digest("hex")}`;
 const image = (seed: string): ImageRecord => ({ id: imageId(seed), repoTags: [`docker.io/library/${seed}:1`], repoDigests: [], pinned: false, sizeBytes: 1 });
-
-/** A logger writing to a file, and the lines it wrote. */
-function capture(dir: string): { logger: ReturnType<typeof createLogger>; lines(): Record<string, unknown>[] } {
-  const file = join(dir, `log-${Math.random()}`);
-  const fd = openSync(file, "w");
-  const logger = createLogger({ destination: fd });
-  return {
-    logger,
-    lines: () => {
-      closeSync(fd);
-      return readFileSync(file, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    },
-  };
-}
 
 describe("the scanner's use of shared verdicts", () => {
   const dir = mkdtempSync("/tmp/ets-unit-verdicts-");
@@ -31,7 +17,7 @@ describe("the scanner's use of shared verdicts", () => {
 
   test("covered images are settled by the verdict, each with a decision line naming the node; the rest are scanned", () => {
     writeFileSync(file, JSON.stringify(verdicts));
-    const log = capture(dir);
+    const log = captureLog(dir);
     const known = readSharedVerdicts(file, "fp", log.logger);
     const reuse = reuseVerdicts([image("alpine"), image("nginx"), image("redis")], known, log.logger);
     assert.deepEqual(reuse.flagged.map((i) => i.id), [imageId("alpine")]);
@@ -53,7 +39,7 @@ describe("the scanner's use of shared verdicts", () => {
     for (const [name, body, why] of cases) {
       rmSync(file, { force: true });
       if (body !== undefined) writeFileSync(file, body);
-      const log = capture(dir);
+      const log = captureLog(dir);
       const known = readSharedVerdicts(file, "fp", log.logger);
       assert.deepEqual(known, {}, name);
       const [warning] = log.lines();
