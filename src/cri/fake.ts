@@ -1,11 +1,11 @@
 // An in-memory CRI runtime for unit tests of pure worker logic. Integration tests use containerd.
 import type { ImageRecord } from "../images/record.ts";
-import type { ContainerRecord, CriClient, RuntimeVersion, SandboxRecord } from "./types.ts";
+import type { ContainerImages, CriClient, RuntimeVersion, SandboxRecord } from "./types.ts";
 
 export class FakeCri implements CriClient {
   readonly endpoint = "fake://cri";
   images: ImageRecord[];
-  containers: ContainerRecord[];
+  containers: ContainerImages[];
   sandboxes: SandboxRecord[] = [];
   sandbox: string | undefined;
   /** The image each pod sandbox runs, by sandbox ID. */
@@ -18,7 +18,7 @@ export class FakeCri implements CriClient {
   /** Called before each removal, to simulate a container appearing in the race window. */
   beforeRemove: ((image: string) => void) | undefined;
 
-  constructor(images: ImageRecord[] = [], containers: ContainerRecord[] = [], sandbox?: string) {
+  constructor(images: ImageRecord[] = [], containers: ContainerImages[] = [], sandbox?: string) {
     this.images = images;
     this.containers = containers;
     this.sandbox = sandbox;
@@ -30,8 +30,8 @@ export class FakeCri implements CriClient {
   listImages(): Promise<ImageRecord[]> {
     return Promise.resolve(structuredClone(this.images));
   }
-  listContainers(): Promise<ContainerRecord[]> {
-    return Promise.resolve(structuredClone(this.containers));
+  listContainerImages(seen?: ReadonlyMap<string, ContainerImages>): Promise<ContainerImages[]> {
+    return Promise.resolve(this.containers.map((c) => seen?.get(c.id) ?? structuredClone(c)));
   }
   listPodSandboxes(): Promise<SandboxRecord[]> {
     return Promise.resolve(structuredClone(this.sandboxes));

@@ -4,7 +4,8 @@ import { Client, credentials, Metadata, status, type ServiceError } from "@grpc/
 import * as z from "../api/zod.ts";
 import type { ImageRecord } from "../images/record.ts";
 import * as m from "./messages.ts";
-import { CriError, type ContainerRecord, type CriClient, type RuntimeVersion, type SandboxRecord } from "./types.ts";
+import { decodeContainerImages } from "./container-images.ts";
+import { CriError, type ContainerImages, type ContainerRecord, type CriClient, type RuntimeVersion, type SandboxRecord } from "./types.ts";
 
 const maxMessageBytes = 16 * 1024 * 1024;
 const runtimeService = "/runtime.v1.RuntimeService";
@@ -67,6 +68,11 @@ export class GrpcCriClient implements CriClient {
     return this.#call(`${imageService}/ListImages`, m.encodeListImagesRequest(), m.decodeListImagesResponse);
   }
 
+  listContainerImages(seen?: ReadonlyMap<string, ContainerImages>): Promise<ContainerImages[]> {
+    return this.#call(`${runtimeService}/ListContainers`, m.encodeListContainersRequest(), (buffer) => decodeContainerImages(buffer, seen));
+  }
+
+  /** Every container with its state, name and labels (the tests and the test ground read them). */
   listContainers(): Promise<ContainerRecord[]> {
     return this.#call(`${runtimeService}/ListContainers`, m.encodeListContainersRequest(), m.decodeListContainersResponse);
   }

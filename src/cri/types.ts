@@ -3,14 +3,22 @@ import type { ImageRecord } from "../images/record.ts";
 
 export type ContainerState = "created" | "running" | "exited" | "unknown";
 
-export interface ContainerRecord {
+/**
+ * What the in-use check reads of a container: its image, as it was created with it. Fixed for the
+ * container's life, so a listing can reuse what it read of a container ID before.
+ */
+export interface ContainerImages {
   id: string;
-  podSandboxId: string;
-  name: string;
   /** The reference the container was created with (containerd 1.6: a name, not always the ID). */
   image: string;
   /** The image ID (imageRef). */
   imageRef: string;
+}
+
+/** A container as ListContainers gives it (the tests and the harness read its state and labels). */
+export interface ContainerRecord extends ContainerImages {
+  podSandboxId: string;
+  name: string;
   state: ContainerState;
   labels: Record<string, string>;
 }
@@ -32,7 +40,11 @@ export interface CriClient {
   readonly endpoint: string;
   version(): Promise<RuntimeVersion>;
   listImages(): Promise<ImageRecord[]>;
-  listContainers(): Promise<ContainerRecord[]>;
+  /**
+   * Every container on the node, in any state, with its images. A container ID in `seen` is given
+   * as `seen` has it, and the rest of its record is not read (it cannot have changed).
+   */
+  listContainerImages(seen?: ReadonlyMap<string, ContainerImages>): Promise<ContainerImages[]>;
   listPodSandboxes(): Promise<SandboxRecord[]>;
   /** The runtime's pod-sandbox (pause) image, when it says (containerd 1.x: Status verbose config; 2.x pins it instead). */
   sandboxImage(): Promise<string | undefined>;

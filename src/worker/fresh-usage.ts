@@ -5,7 +5,7 @@
 // appeared), so it joins the next listing, which is sent the moment the current one returns. All
 // checks that arrive during one listing share the next, which keeps the runtime's load to about
 // one ListContainers per round trip however many removals are in flight.
-import type { CriClient } from "../cri/types.ts";
+import type { ContainerImages, CriClient } from "../cri/types.ts";
 import { indexUsage, type UsageIndex } from "./in-use.ts";
 import { MountImages } from "./mount-images.ts";
 
@@ -14,6 +14,9 @@ export class FreshUsage {
   readonly #mounts: MountImages;
   #inFlight: Promise<UsageIndex> | undefined;
   #next: Promise<UsageIndex> | undefined;
+  /** The last listing's containers by ID: the next listing reads only containers not in it. */
+  #seen: ReadonlyMap<string, ContainerImages> = new Map();
+  readonly #normalized = new Map<string, string>();
   /** How many listings were sent (the benchmark and the tests read it). */
   listings = 0;
 
@@ -40,7 +43,10 @@ export class FreshUsage {
 
   #send(): Promise<UsageIndex> {
     this.listings++;
-    const listing = this.#cri.listContainers().then(async (containers) => indexUsage(containers, await this.#mounts.of(containers)));
+    const listing = this.#cri.listContainerImages(this.#seen).then(async (containers) => {
+      this.#seen = new Map(containers.map((c) => [c.id, c]));
+      return indexUsage(containers, await this.#mounts.of(containers), this.#normalized);
+    });
     this.#inFlight = listing;
     const done = (): void => {
       if (this.#inFlight === listing) this.#inFlight = undefined;

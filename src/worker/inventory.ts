@@ -1,11 +1,11 @@
 // A node's state as the runtime reports it, read in one go.
 import type { ImageRecord } from "../images/record.ts";
-import type { ContainerRecord, CriClient } from "../cri/types.ts";
+import type { ContainerImages, CriClient } from "../cri/types.ts";
 import { MountImages } from "./mount-images.ts";
 
 export interface NodeInventory {
   images: ImageRecord[];
-  containers: ContainerRecord[];
+  containers: ContainerImages[];
   /** The images the containers mount as image volumes (mount-images.ts). */
   mountImages: string[];
   /**
@@ -20,7 +20,7 @@ const sandboxStatusBatch = 8;
 
 /** `mounts`: shared with the remover's re-checks, so each container's status is asked once. */
 export async function takeInventory(cri: CriClient, mounts = new MountImages(cri)): Promise<NodeInventory> {
-  const listing = cri.listContainers().then(async (containers) => ({ containers, mountImages: await mounts.of(containers) }));
+  const listing = cri.listContainerImages().then(async (containers) => ({ containers, mountImages: await mounts.of(containers) }));
   const [images, { containers, mountImages }, configured, used] = await Promise.all([cri.listImages(), listing, cri.sandboxImage(), imagesOfPodSandboxes(cri)]);
   const sandboxImages = new Set(used);
   if (configured !== undefined) sandboxImages.add(configured);

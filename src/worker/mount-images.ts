@@ -5,7 +5,7 @@
 // status says what it mounts. Mounts are fixed when a container is made, so the status is asked
 // once per container, and only of containers not seen before: a re-check before a removal then
 // costs a status call only for a container that appeared since.
-import type { ContainerRecord, CriClient } from "../cri/types.ts";
+import type { ContainerImages, CriClient } from "../cri/types.ts";
 
 /** Status calls in flight at once: a node runs at most a few hundred containers. */
 const statusBatch = 8;
@@ -19,7 +19,7 @@ export class MountImages {
   }
 
   /** Every image the listed containers mount, once each; containers no longer listed are forgotten. */
-  async of(containers: readonly ContainerRecord[]): Promise<string[]> {
+  async of(containers: readonly ContainerImages[]): Promise<string[]> {
     const unknown = containers.filter((c) => !this.#known.has(c.id));
     for (let start = 0; start < unknown.length; start += statusBatch) {
       const batch = unknown.slice(start, start + statusBatch);

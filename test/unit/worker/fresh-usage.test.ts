@@ -15,7 +15,7 @@ const container = (ref: string): ContainerRecord => ({ id: ref, podSandboxId: "s
 /** A runtime whose ListContainers takes `ms` and answers with the containers as they were when it was sent. */
 function slowListing(cri: FakeCri, ms: number): { sent: () => number } {
   let sent = 0;
-  cri.listContainers = async () => {
+  cri.listContainerImages = async () => {
     sent++;
     const snapshot = structuredClone(cri.containers);
     await sleep(ms);
@@ -57,10 +57,26 @@ describe("fresh in-use checks", () => {
     assert.equal(usage.listings, 2);
   });
 
+  test("each listing is handed the last one's containers, so only new containers are read; a container gone is forgotten", async () => {
+    const cri = new FakeCri([], [container("docker.io/library/a:1"), container("docker.io/library/b:1")]);
+    const handed: string[][] = [];
+    const list = cri.listContainerImages.bind(cri);
+    cri.listContainerImages = (seen) => {
+      handed.push([...(seen?.keys() ?? [])].sort());
+      return list(seen);
+    };
+    const usage = new FreshUsage(cri);
+    await usage.check();
+    cri.containers = [container("docker.io/library/b:1"), container("docker.io/library/c:1")];
+    assert.equal((await usage.check()).isInUse({ ...image(1), repoTags: ["docker.io/library/c:1"] }), true, "a new container is read");
+    assert.equal((await usage.check()).isInUse({ ...image(1), repoTags: ["docker.io/library/a:1"] }), false, "a container gone no longer counts");
+    assert.deepEqual(handed, [[], ["docker.io/library/a:1", "docker.io/library/b:1"], ["docker.io/library/b:1", "docker.io/library/c:1"]]);
+  });
+
   test("a failed listing fails its checks, and the next check sends a new one", async () => {
     const cri = new FakeCri();
     let calls = 0;
-    cri.listContainers = () => (++calls === 1 ? Promise.reject(new Error("runtime busy")) : Promise.resolve([]));
+    cri.listContainerImages = () => (++calls === 1 ? Promise.reject(new Error("runtime busy")) : Promise.resolve([]));
     const usage = new FreshUsage(cri);
     const failing = usage.check();
     const waiting = usage.check();

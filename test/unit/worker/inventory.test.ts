@@ -26,7 +26,7 @@ describe("a node's inventory", () => {
   test("a container gone between the listing and its status mounts nothing", async () => {
     const cri = new FakeCri([], [container("c1")]);
     cri.mountImages = { c1: ["docker.io/library/data:1"] };
-    const listed = await cri.listContainers();
+    const listed = await cri.listContainerImages();
     cri.containers = [];
     assert.deepEqual(await new MountImages(cri).of(listed), []);
   });

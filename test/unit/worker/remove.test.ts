@@ -29,7 +29,7 @@ describe("removal", () => {
 
   test("a container that appears before the removal's check protects its image", async () => {
     const cri = new FakeCri(structuredClone(images));
-    cri.containers = [{ id: "late", podSandboxId: "s", name: "late", image: "docker.io/library/x:3", imageRef: "", state: "created", labels: {} }];
+    cri.containers = [{ id: "late", image: "docker.io/library/x:3", imageRef: "" }];
     const outcome = await removeImages(cri, images, { concurrency: 1, dryRun: false, logger });
     assert.deepEqual(outcome.keptInUse.map((i) => i.repoTags[0]), ["docker.io/library/x:3"]);
     assert.ok(!cri.removed.includes(images[3]!.id));
