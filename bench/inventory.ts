@@ -8,7 +8,7 @@
 // is the same for every count, and bench:worker times it).
 // A dry run removes nothing, so every round sees the same store.
 // BENCH_CONTAINERD picks the release, as in bench:worker.
-// Last line: {"images":..,"containers":[..],"inventoryMs":[..],"perContainerMs":..,"rounds":..,"containerd":..}
+// Last line: {"images":..,"containers":[..],"inventoryMs":[..],"peakRssMiB":[..],"perContainerMs":..,"rounds":..,"containerd":..}
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ import { buildImageLayout } from "../test/harness/oci/image.ts";
 import { busyboxImage, markerImage } from "../test/harness/oci/specs.ts";
 import { waitFor } from "../test/harness/process.ts";
 import { ensureWorkerBuilt, workerBinary } from "../test/harness/worker-run.ts";
+import { samplePeakRss } from "./process-stats.ts";
 
 const images = Number(process.env["BENCH_IMAGES"] ?? 200);
 const counts = (process.env["BENCH_CONTAINER_COUNTS"] ?? "0,100,300").split(",").map(Number);
@@ -42,18 +43,20 @@ const median = (values: readonly number[]): number => {
 };
 
 /** One dry run; the ms from the worker's "Connected" line to its last line, and what it decided. */
-async function dryRun(endpoint: string, list: string, termination: string): Promise<{ ms: number; lines: number }> {
+async function dryRun(endpoint: string, list: string, termination: string): Promise<{ ms: number; peakRssMiB: number }> {
   const args = [...workerNodeFlags, workerBinary, "remover", `--runtime-endpoint=${endpoint}`, `--imagelist=${list}`, "--dry-run", `--termination-log=${termination}`];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const peak = samplePeakRss(child.pid);
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number>((resolve) => child.on("exit", (c) => { resolve(c ?? 1); }));
+  const peakRssMiB = peak.stop();
   if (code !== 0) throw new Error(`the worker exited ${code}`);
   const lines = output.trim().split("\n").map((l) => JSON.parse(l) as { time: string; msg: string });
   const connected = lines.find((l) => l.msg === "Connected to container runtime");
   const last = lines.at(-1);
   if (connected === undefined || last === undefined) throw new Error("the worker's log has no Connected line");
-  return { ms: Date.parse(last.time) - Date.parse(connected.time), lines: lines.length };
+  return { ms: Date.parse(last.time) - Date.parse(connected.time), peakRssMiB };
 }
 
 ensureWorkerBuilt();
@@ -70,6 +73,7 @@ try {
   const sandboxId = await runPodSandbox(containerd.endpoint, sandboxName);
   let made = 0;
   const medians: number[] = [];
+  const peaks: number[] = [];
   for (const count of counts) {
     const first = made;
     made = count;
@@ -78,14 +82,16 @@ try {
       await Promise.all(names.slice(start, start + creating).map((name) => runContainer(containerd.endpoint, { sandboxId, sandboxName, name, image: appImage, command: ["/bin/echo", "done"] })));
     }
     await waitFor(`${count} exited containers`, async () => (await cri.listContainers()).filter((c) => c.state === "exited").length >= count, { timeoutMs: 120_000 });
-    const times: number[] = [];
-    for (let round = 0; round < rounds; round++) times.push((await dryRun(containerd.endpoint, list, join(work, "termination-log"))).ms);
+    const runs: { ms: number; peakRssMiB: number }[] = [];
+    for (let round = 0; round < rounds; round++) runs.push(await dryRun(containerd.endpoint, list, join(work, "termination-log")));
+    const times = runs.map((r) => r.ms);
     medians.push(median(times));
-    console.log(`  ${count} exited containers: first CRI reply to last line ${times.join(" / ")} ms, median ${median(times)} ms`);
+    peaks.push(Number(Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(1)));
+    console.log(`  ${count} exited containers: first CRI reply to last line ${times.join(" / ")} ms, median ${median(times)} ms; peak ${peaks.at(-1)} MiB`);
   }
   const spanContainers = (counts.at(-1) ?? 0) - (counts[0] ?? 0);
   const perContainerMs = spanContainers > 0 ? ((medians.at(-1) ?? 0) - (medians[0] ?? 0)) / spanContainers : 0;
-  console.log(JSON.stringify({ images, containers: counts, inventoryMs: medians, perContainerMs: Number(perContainerMs.toFixed(3)), rounds, containerd: release }));
+  console.log(JSON.stringify({ images, containers: counts, inventoryMs: medians, peakRssMiB: peaks, perContainerMs: Number(perContainerMs.toFixed(3)), rounds, containerd: release }));
 } finally {
   cri.close();
   await containerd.stop();

@@ -16,6 +16,7 @@ import { buildImageLayout } from "../test/harness/oci/image.ts";
 import { markerImage } from "../test/harness/oci/specs.ts";
 import { ensureWorkerBuilt, workerBinary } from "../test/harness/worker-run.ts";
 import { workerNodeFlags } from "../src/worker/node-flags.ts";
+import { cpuMs, samplePeakRss } from "./process-stats.ts";
 
 const count = Number(process.env["BENCH_IMAGES"] ?? 1000);
 /** The worker image's Node flags, unless WORKER_NODE_FLAGS overrides them for an experiment. */
@@ -32,12 +33,6 @@ function containerdRelease(value: string): ContainerdRelease {
 }
 const work = mkdtempSync("/tmp/ets-bench-");
 const tar = join(work, "images.tar");
-
-/** CPU time a process has used so far, in ms (utime + stime, at Linux's 100 ticks per second). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /**
  * Waits until containerd has digested its import (below 5% of a core over half a second, for 10 s
@@ -87,15 +82,6 @@ async function bareLoop(label: string, inFlight: number): Promise<number> {
   return seconds;
 }
 
-function peakRssKiB(pid: number): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 interface WorkerRun {
   seconds: number;
   peakRssMiB: number;
@@ -112,10 +98,7 @@ async function workerRun(label: string): Promise<WorkerRun> {
   const spawnedAt = Date.now();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let peak = 0;
-  const sampler = setInterval(() => {
-    if (child.pid !== undefined) peak = Math.max(peak, peakRssKiB(child.pid));
-  }, 5);
+  const peak = samplePeakRss(child.pid);
   let firstReplyAt = 0;
   let buffered = "";
   child.stdout.on("data", (chunk: Buffer) => {
@@ -128,11 +111,11 @@ async function workerRun(label: string): Promise<WorkerRun> {
   });
   const code = await new Promise<number>((resolve) => child.on("exit", (c) => { resolve(c ?? 1); }));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  clearInterval(sampler);
+  const peakRssMiB = peak.stop();
   const result = JSON.parse(readFileSync(termination, "utf8")) as { removed: number };
   if (code !== 0) throw new Error(`worker exited ${code}`);
   await containerd.stop();
-  return { seconds, peakRssMiB: peak / 1024, coldStartMs: firstReplyAt - spawnedAt, removed: result.removed };
+  return { seconds, peakRssMiB, coldStartMs: firstReplyAt - spawnedAt, removed: result.removed };
 }
 
 ensureWorkerBuilt();

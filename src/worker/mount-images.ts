@@ -6,13 +6,17 @@
 // once per container, and only of containers not seen before: a re-check before a removal then
 // costs a status call only for a container that appeared since.
 import type { ContainerImages, CriClient } from "../cri/types.ts";
+import { periodicCollection } from "./memory.ts";
 
 /** Status calls in flight at once: a node runs at most a few hundred containers. */
 const statusBatch = 8;
+/** Status calls between two requested collections, as for removals (memory.ts): 300 containers took the remover from 62 to 68 MiB without. */
+const statusCallsPerCollection = 100;
 
 export class MountImages {
   readonly #cri: CriClient;
   readonly #known = new Map<string, readonly string[]>();
+  readonly #afterStatusCall = periodicCollection(statusCallsPerCollection);
 
   constructor(cri: CriClient) {
     this.#cri = cri;
@@ -25,7 +29,10 @@ export class MountImages {
       const batch = unknown.slice(start, start + statusBatch);
       const mounted = await Promise.all(batch.map((c) => this.#cri.containerMountImages(c.id)));
       // A container gone since the listing mounts nothing any more.
-      batch.forEach((c, i) => this.#known.set(c.id, mounted[i] ?? []));
+      batch.forEach((c, i) => {
+        this.#known.set(c.id, mounted[i] ?? []);
+        this.#afterStatusCall();
+      });
     }
     const listed = new Set(containers.map((c) => c.id));
     for (const id of this.#known.keys()) if (!listed.has(id)) this.#known.delete(id);
