@@ -15,15 +15,19 @@ const statusCallsPerCollection = 100;
 
 export class MountImages {
   readonly #cri: CriClient;
+  readonly #asks: boolean;
   readonly #known = new Map<string, readonly string[]>();
   readonly #afterStatusCall = periodicCollection(statusCallsPerCollection);
 
-  constructor(cri: CriClient) {
+  /** `asks`: false for a runtime that has no image volumes (image-volume-support.ts): no container mounts an image there. */
+  constructor(cri: CriClient, asks = true) {
     this.#cri = cri;
+    this.#asks = asks;
   }
 
   /** Every image the listed containers mount, once each; containers no longer listed are forgotten. */
   async of(containers: readonly ContainerImages[]): Promise<string[]> {
+    if (!this.#asks) return [];
     const unknown = containers.filter((c) => !this.#known.has(c.id));
     for (let start = 0; start < unknown.length; start += statusBatch) {
       const batch = unknown.slice(start, start + statusBatch);

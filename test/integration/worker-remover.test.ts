@@ -121,6 +121,17 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     assert.deepEqual(await imageIds(), before, "nothing removed");
   });
 
+  // containerd has image volumes from 2.1 on (ADR 0021); before, no container can mount an image.
+  const hasImageVolumes = !["1.6", "1.7", "2.0"].includes(release);
+  test(`container statuses are asked for image mounts ${hasImageVolumes ? "(image volumes from containerd 2.1 on)" : "not at all: this containerd has no image volumes"}`, async () => {
+    const run = await runWorker(["remover", endpoint(), `--imagelist=${writeList("mounts.json", [lib("wr-tag:1")])}`, "--dry-run"]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    const version = run.logs.find((l) => l["msg"] === "Connected to container runtime")?.["version"];
+    const skipped = run.logs.some((l) => String(l["msg"]).startsWith("This runtime has no image volumes"));
+    assert.equal(skipped, !hasImageVolumes, `containerd ${String(version)}`);
+    assert.deepEqual(imagesWithDecision(run, "would-remove"), [id(lib("wr-tag:1"))]);
+  });
+
   test("a dead runtime socket fails with a message naming it", async () => {
     const run = await runWorker(["remover", "--runtime-endpoint=unix:///tmp/ets-no-such.sock", `--imagelist=${writeList("dead.json", ["x:1"])}`]);
     assert.equal(run.exitCode, 1);

@@ -22,7 +22,7 @@ async function scanFirst(options: WorkerOptions, logger: Logger, request: Reques
   const config = scannerConfigFrom(options.config, logger);
   const ctx = await createContext(options, logger);
   try {
-    const candidates = decide(await takeInventory(ctx.cri), request, ctx.exclusions, ctx).remove;
+    const candidates = decide(await takeInventory(ctx.cri, ctx.mounts), request, ctx.exclusions, ctx).remove;
     const outcome = await scanImages(candidates, config, { trivyPath: options["trivy-path"], runtimeEndpoint: options["runtime-endpoint"], logger });
     return { request: requestFromList(outcome.flagged.map((i) => i.id)), scan: { vulnerable: outcome.vulnerable, scanned: candidates.length, reused: 0, unjudged: outcome.unjudged } };
   } finally {

@@ -16,7 +16,7 @@ export async function runCollector(options: WorkerOptions, logger: Logger): Prom
   try {
     const ctx = await createContext(options, logger);
     try {
-      const inventory = await takeInventory(ctx.cri);
+      const inventory = await takeInventory(ctx.cri, ctx.mounts);
       const decision = decide(inventory, { kind: "prune" }, ctx.exclusions, ctx);
       logKept(logger, decision);
       const images = decision.remove.map((image) => image.id);

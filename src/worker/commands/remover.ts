@@ -5,7 +5,6 @@ import { decide, requestFromList, type Request } from "../decide.ts";
 import { waitForStage } from "../handoff.ts";
 import { takeInventory } from "../inventory.ts";
 import { logKept } from "../log-decisions.ts";
-import { MountImages } from "../mount-images.ts";
 import { removeImages } from "../remove.ts";
 import { buildResult, errorResult, noScan, writeTerminationMessage, type ScanTally } from "../result.ts";
 import type { Logger } from "../../observability/logger.ts";
@@ -22,11 +21,10 @@ async function requestFor(options: WorkerOptions): Promise<{ request: Request; s
 export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, scan: ScanTally): Promise<NodeResult> {
   const ctx = await createContext(options, logger);
   try {
-    const mounts = new MountImages(ctx.cri);
-    const inventory = await takeInventory(ctx.cri, mounts);
+    const inventory = await takeInventory(ctx.cri, ctx.mounts);
     const decision = decide(inventory, request, ctx.exclusions, ctx);
     logKept(logger, decision);
-    const outcome = await removeImages(ctx.cri, decision.remove, { concurrency: options.concurrency, dryRun: options["dry-run"], logger, mounts });
+    const outcome = await removeImages(ctx.cri, decision.remove, { concurrency: options.concurrency, dryRun: options["dry-run"], logger, mounts: ctx.mounts });
     return buildResult(decision, outcome, { dryRun: options["dry-run"], scan });
   } finally {
     ctx.cri.close();
