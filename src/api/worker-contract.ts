@@ -40,7 +40,17 @@ export const paths = {
   /** The trivy DB / cache directory (hostPath, shared across runs on a node). */
   trivyCacheDir: "/var/lib/trivy",
   terminationLog: "/dev/termination-log",
+  /** automatic mode, remover: the pod's own annotations, through a downwardAPI volume (ADR 0023). */
+  podInfoDir: "/run/eraser.sh/pod-info",
+  podImagesFile: "/run/eraser.sh/pod-info/pod-images",
 } as const;
+
+/**
+ * The annotation the manager sets on an automatic-mode worker pod once the containers before its
+ * remover have ended: a JSON array of the images the node's pods name then (ADR 0023). The kubelet
+ * writes it into the remover's `paths.podImagesFile`, which reads "" until it is set.
+ */
+export const podImagesAnnotation = "eraser.sh/pod-images-after-scan";
 
 /** The key in the manual-mode ConfigMap that holds the JSON array of images. */
 export const imageListConfigMapKey = "images";
@@ -63,6 +73,10 @@ export const flags = {
   shareVerdicts: "--share-verdicts",
   /** collector, remover: an image a pod on the node names, kept like one in use (ADR 0019); repeated. */
   podImage: "--pod-image",
+  /** remover: wait for this file to hold the images the node's pods name after the scan (ADR 0023). */
+  podImagesFile: "--pod-images-file",
+  /** remover: seconds to wait for it before removing nothing. */
+  podImagesTimeout: "--pod-images-timeout",
 } as const;
 
 /** Environment the manager sets on every worker container. */

@@ -35,6 +35,9 @@ export const WorkerOptionsSchema = z.object({
   "self-image": z._default(z.array(text()), []),
   /** Images the node's pods name, as the manager saw them (ADR 0019): never removed. */
   "pod-image": z._default(z.array(text()), []),
+  /** A file the manager fills, after the scan, with the images the node's pods name then (ADR 0023). */
+  "pod-images-file": z.optional(text()),
+  "pod-images-timeout": intFlag(600, 1),
   "wait-timeout": intFlag(3600, 1),
   /** Seconds without a sign of life after which a waiting container takes its neighbour as dead. */
   "liveness-timeout": intFlag(60, 2),

@@ -13,6 +13,7 @@ import type { ContainerdRelease } from "../harness/containerd.ts";
 import { kubeletContractNode, privateContractNode, type ContractNode } from "../harness/contract-node.ts";
 import { earlierContainerdReleases, earlierContainerdVersion } from "../harness/paths.ts";
 import { ensureWorkerBuilt, imagesWithDecision, runWorker } from "../harness/worker-run.ts";
+import { writeStage } from "../../src/worker/handoff.ts";
 
 const lib = (name: string): string => `docker.io/library/${name}`;
 
@@ -221,6 +222,38 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     const control = await runWorker(["remover", endpoint(), `--imagelist=${list}`]);
     assert.equal(control.result?.removed, 2, "the control: without the pods' images, the listed images go");
   });
+
+  // Runtime-independent (a file and a flag): proven once, on node-1's containerd under a real kubelet.
+  if (release === "1.6") {
+    test("with --pod-images-file, the remover waits for the images the node's pods name after the scan, keeps them as awaited, and removes nothing without them (ADR 0023)", async () => {
+      const tar = join(work, "after-scan.tar");
+      const [late, other] = buildImageLayout([markerImage(lib("wr-late:1")), markerImage(lib("wr-late-other:1"))], tar);
+      assert.ok(late && other);
+      await importImages(node.containerd, tar);
+      const shared = join(work, "shared-after-scan");
+      writeStage(shared, "final", { images: [late.id, other.id], vulnerable: 2 });
+      const podImagesFile = join(work, "pod-images");
+      writeFileSync(podImagesFile, "");
+      const remover = (timeout: number): ReturnType<typeof runWorker> => runWorker(["remover", endpoint(), `--shared-dir=${shared}`, `--pod-images-file=${podImagesFile}`, `--pod-images-timeout=${timeout}`]);
+
+      const unset = await remover(2);
+      assert.notEqual(unset.exitCode, 0);
+      assert.match(unset.result?.error ?? "", /did not say within 2 s which images the node's pods name after the scan \(annotation eraser\.sh\/pod-images-after-scan/);
+      assert.equal(unset.result?.removed, 0);
+      assert.ok((await imageIds()).has(late.id) && (await imageIds()).has(other.id), "without the list, nothing is removed");
+
+      const running = remover(60);
+      // Written while the remover waits, as the kubelet writes the annotation into its file.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      writeFileSync(podImagesFile, JSON.stringify(["wr-late:1"]));
+      const run = await running;
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(imagesWithDecision(run, "removed"), [other.id], "the other flagged image goes");
+      assert.equal(run.result?.kept.awaited, 1);
+      assert.ok((await imageIds()).has(late.id), "the image a pod bound during the scan names stays");
+      assert.ok(run.logs.some((l) => l["msg"] === "Read the images the node's pods name after the scan" && JSON.stringify(l["added"]) === '["wr-late:1"]'));
+    });
+  }
 
   test("an image whose container starts after the collector ran is kept (the remover re-checks)", async () => {
     const tar = join(work, "race.tar");

@@ -5,6 +5,7 @@ import { decide, requestFromList, type Request } from "../decide.ts";
 import { waitForStage } from "../handoff.ts";
 import { takeInventory } from "../inventory.ts";
 import { logKept } from "../log-decisions.ts";
+import { waitForPodImagesFile } from "../pod-images-file.ts";
 import { removeImages } from "../remove.ts";
 import { buildResult, errorResult, noScan, writeTerminationMessage, type ScanTally } from "../result.ts";
 import type { Logger } from "../../observability/logger.ts";
@@ -16,6 +17,17 @@ async function requestFor(options: WorkerOptions): Promise<{ request: Request; s
   if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), scan: noScan };
   const final = await waitForStage(options["shared-dir"], "final", { timeoutMs: options["wait-timeout"] * 1000, staleMs: options["liveness-timeout"] * 1000 });
   return { request: requestFromList(final.images), scan: { vulnerable: final.vulnerable, scanned: final.scanned, reused: final.reused, unjudged: final.unjudged } };
+}
+
+/** `--pod-image` and, with `--pod-images-file`, the images the node's pods name after the scan (ADR 0023). */
+async function withPodImagesAfterScan(options: WorkerOptions, logger: Logger): Promise<WorkerOptions> {
+  const file = options["pod-images-file"];
+  if (file === undefined) return options;
+  const known = new Set(options["pod-image"]);
+  const after = await waitForPodImagesFile(file, { timeoutMs: options["pod-images-timeout"] * 1000 });
+  const added = after.filter((image) => !known.has(image));
+  logger.info({ images: after.length, added }, "Read the images the node's pods name after the scan");
+  return { ...options, "pod-image": [...known, ...added] };
 }
 
 export async function cleanNode(options: WorkerOptions, logger: Logger, request: Request, scan: ScanTally): Promise<NodeResult> {
@@ -35,7 +47,7 @@ export async function runRemover(options: WorkerOptions, logger: Logger): Promis
   let result: NodeResult;
   try {
     const { request, scan } = await requestFor(options);
-    result = await cleanNode(options, logger, request, scan);
+    result = await cleanNode(await withPodImagesAfterScan(options, logger), logger, request, scan);
   } catch (error) {
     result = errorResult((error as Error).message, options["dry-run"]);
     logger.error({ reason: result.error }, "Remover failed; this node removed nothing");
