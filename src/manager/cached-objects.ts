@@ -5,6 +5,7 @@
 // (Nodes: cached-node.ts).
 import type { KubernetesObject } from "@kubernetes/client-node";
 import * as z from "../api/zod.ts";
+import { podImagesAnnotation } from "../api/worker-contract.ts";
 import { apiTimestamp, keepBySchema, objectIdentity, type Keep, type KeptBy } from "../k8s/keep.ts";
 export { keepNode, type CachedNode } from "./cached-node.ts";
 
@@ -16,7 +17,13 @@ const reasonAndMessage = { reason: z.optional(z.string()), message: z.optional(z
  */
 export const keepPod = keepBySchema(
   z.object({
-    metadata: z.object({ ...objectIdentity, creationTimestamp: z.optional(apiTimestamp), deletionTimestamp: z.optional(apiTimestamp) }),
+    metadata: z.object({
+      ...objectIdentity,
+      creationTimestamp: z.optional(apiTimestamp),
+      deletionTimestamp: z.optional(apiTimestamp),
+      // Only whether the images after the scan are set (ADR 0023), as "set": the list can be KBs a pod.
+      annotations: z.optional(z.object({ [podImagesAnnotation]: z.optional(z.pipe(z.string(), z.transform(() => "set"))) })),
+    }),
     spec: z.optional(z.object({ nodeName: z.optional(z.string()) })),
     status: z.optional(
       z.object({

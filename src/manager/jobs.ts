@@ -3,12 +3,13 @@
 // manager re-finds a job instead of starting a second one.
 import { createHash } from "node:crypto";
 import * as z from "../api/zod.ts";
-import { apiVersion, group, imageJobKind, imageJobPlural, storageVersion } from "../api/group.ts";
+import { apiVersion, group, imageJobKind, imageJobPlural, imageListPlural, storageVersion } from "../api/group.ts";
+import type { ImageJob } from "../api/imagejob.ts";
 import type { ImageList } from "../api/imagelist.ts";
 import { imageListConfigMapKey, labels } from "../api/worker-contract.ts";
 import type { Apis } from "../k8s/client.ts";
-import { createClusterObject, withDeadline } from "../k8s/custom.ts";
-import { isAlreadyExists } from "../k8s/errors.ts";
+import { createClusterObject, patchClusterStatus, withDeadline } from "../k8s/custom.ts";
+import { isAlreadyExists, isNotFound } from "../k8s/errors.ts";
 
 export const annotations = {
   mode: "eraser.sh/mode",
@@ -17,6 +18,21 @@ export const annotations = {
 } as const;
 
 export const jobOwner = { manual: "imagelist", automatic: "schedule" } as const;
+
+export function modeOf(job: ImageJob): "manual" | "automatic" {
+  return job.metadata.annotations?.[annotations.mode] === "manual" ? "manual" : "automatic";
+}
+
+/** A manual job's end, on its ImageList's status (SPEC §2.1); a list deleted meanwhile is no error. */
+export async function recordOnImageList(apis: Apis, job: ImageJob, counts: { succeeded: number; failed: number; skipped: number }, nowMs: number): Promise<void> {
+  const owner = job.metadata.ownerReferences?.find((r) => r.kind === "ImageList");
+  if (owner === undefined) return;
+  try {
+    await patchClusterStatus(apis, imageListPlural, owner.name, { timestamp: new Date(nowMs).toISOString(), success: counts.succeeded, failed: counts.failed, skipped: counts.skipped });
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
 
 export function manualJobName(list: ImageList): string {
   const uid = list.metadata.uid ?? list.metadata.name;

@@ -19,6 +19,7 @@ import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
+import { PodImagesAfterScan } from "./controllers/pod-images-after-scan.ts";
 import { DeletedPodsStore } from "./controllers/deleted-pods-store.ts";
 import { JobTargets } from "./controllers/job-targets.ts";
 import { VerdictStore } from "./scan-once/verdict-store.ts";
@@ -172,15 +173,10 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   gate: JobGate;
 } {
   const gate = new JobGate(state, clock);
-  const creator = new PodCreator({
-    apis,
-    namespace: o.namespace,
-    limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock),
-    clock,
-    logger,
-    concurrency: o.podCreationConcurrency,
-    budgetMs: 2000,
-  });
+  // One rate limit for every request made per node: pod creations and the lists after scans.
+  const limited = { limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock), clock, concurrency: o.podCreationConcurrency, budgetMs: 2000 };
+  const creator = new PodCreator({ apis, namespace: o.namespace, logger, ...limited });
+  const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, logger: logger.child({ controller: "imagejob" }), ...limited });
   const store = new ConfigMapScheduleStore(apis, o.namespace);
   const jobController = new ImageJobController({
     apis,
@@ -191,6 +187,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     events,
     metrics,
     creator,
+    afterScan,
     targets: new JobTargets(apis, o.namespace),
     verdicts: new VerdictStore(apis, o.namespace),
     deletedPods: new DeletedPodsStore(apis, o.namespace, logger.child({ controller: "imagejob" })),

@@ -3,7 +3,9 @@
 // offline DB) and remover — that removes the vulnerable image and keeps the clean one and the one
 // a running container uses. An image holding a Java archive, with no Java DB to judge it, stays and
 // is counted unjudged in the job's status. A vulnerable image that a pod on the node still waits for
-// (its init container running) is never a candidate, and stays (ADR 0019).
+// (its init container running) is never a candidate, and stays (ADR 0019); so does one that a pod
+// bound to the node during the scan waits for, which the remover learns of from the manager once
+// the scan has ended (ADR 0023; trivy is held mid-scan for it).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +17,7 @@ import { deleteAllEraserObjects, listImageJobs, workerPods } from "../harness/op
 import { startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
 import { runPod, waitForPod } from "../harness/pods.ts";
 import { prepareTrivyDb } from "../harness/trivy.ts";
+import { holdScans, releaseScans } from "../harness/oci/held-trivy.ts";
 
 const lib = (name: string): string => `docker.io/library/${name}`;
 const vulnerable = lib("auto-vulnerable:3.9");
@@ -22,6 +25,7 @@ const clean = lib("auto-clean:1");
 const runningVulnerable = lib("auto-running:1");
 const java = lib("auto-java:1");
 const awaitedVulnerable = lib("auto-awaited:3.9");
+const lateVulnerable = lib("auto-late:3.9");
 const appNamespace = "e2e-auto-app";
 const work = mkdtempSync("/tmp/ets-e2e-auto-");
 const trivyCache = join(work, "trivy-cache");
@@ -32,9 +36,12 @@ let cri: GrpcCriClient | undefined;
 before(async () => {
   cluster = await sharedCluster();
   prepareTrivyDb(trivyCache);
+  // Every scan waits until the first test has bound a pod to the node mid-scan.
+  holdScans(trivyCache);
   // The running app's image must never go, scanned or not: it runs busybox.
-  stack = await startOperatorStack(cluster, work, [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable), jarImage(java), vulnerableAlpineImage(awaitedVulnerable)], {
-    scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true` },
+  const images = [vulnerableAlpineImage(vulnerable), cleanImage(clean), busyboxImage(runningVulnerable), jarImage(java), vulnerableAlpineImage(awaitedVulnerable), vulnerableAlpineImage(lateVulnerable)];
+  stack = await startOperatorStack(cluster, work, images, {
+    scan: { scannerConfig: `cacheDir: ${trivyCache}\noffline: true`, held: true },
     // Bound before the job starts, so the manager lists it when it makes the node's worker pod.
     beforeManager: async (core) => {
       await core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
@@ -63,15 +70,63 @@ after(async () => {
   if (stack === undefined || cluster === undefined) return;
   await deleteAllEraserObjects(stack.custom);
   await stack.core.deleteNamespace({ name: appNamespace }).catch(() => undefined);
-  // Later tests scan what is on the node: the vulnerable image the waiting pod kept goes with this
-  // one (no container of the pod ever used it).
-  for (const image of (await cri?.listImages()) ?? []) if (image.repoTags.includes(awaitedVulnerable)) await cri?.removeImage(image.id);
+  // Later tests scan what is on the node: the vulnerable images the waiting pods kept go with this
+  // one (no container of the pods ever used them).
+  releaseScans(trivyCache);
+  for (const image of (await cri?.listImages()) ?? []) if (image.repoTags.some((t) => t === awaitedVulnerable || t === lateVulnerable)) await cri?.removeImage(image.id);
   cri?.close();
   await stack.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The container of `pod` named `name`, as the kubelet last reported it. */
+async function containerState(namespace: string, pod: string, name: string): Promise<{ running: boolean; exitCode: number | undefined }> {
+  const status = (await stack?.core.readNamespacedPod({ name: pod, namespace }))?.status;
+  const state = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].find((c) => c.name === name)?.state;
+  return { running: state?.running !== undefined, exitCode: state?.terminated?.exitCode };
+}
+
 describe("automatic mode on a real node", () => {
+  test("a pod bound to the node during the scan, waiting on its init container, keeps the vulnerable image it needs (ADR 0023)", async () => {
+    assert.ok(stack && cluster);
+    const core = stack.core;
+    const running = await eventually(
+      "the worker pod's collector to end and its trivy-scanner to run (held)",
+      async () => {
+        const job = (await listImageJobs(stack?.custom ?? assert.fail())).find((j) => j.status?.mode === "automatic");
+        const [pod] = job === undefined ? [] : await workerPods(core, job.metadata.name);
+        const name = pod?.metadata?.name ?? "";
+        if (name === "" || (await containerState(operatorNamespace, name, "collector")).exitCode !== 0) return undefined;
+        return (await containerState(operatorNamespace, name, "trivy-scanner")).running ? pod : undefined;
+      },
+      120_000,
+    );
+    assert.ok(!(running.spec?.containers.find((c) => c.name === "remover")?.args ?? []).includes(`--pod-image=${lateVulnerable}`), "the pod is bound after the worker pod was made");
+    await core.createNamespacedPod({
+      namespace: appNamespace,
+      body: {
+        metadata: { name: "late" },
+        spec: {
+          nodeName: stack.node.name,
+          restartPolicy: "Never",
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 0,
+          initContainers: [{ name: "wait", image: runningVulnerable, imagePullPolicy: "Never", command: ["/bin/sleep", "3600"] }],
+          containers: [{ name: "app", image: lateVulnerable, imagePullPolicy: "Never" }],
+        },
+      },
+    });
+    await eventually("the late pod's init container to run", async () => ((await containerState(appNamespace, "late", "wait")).running ? true : undefined), 60_000);
+    releaseScans(trivyCache);
+    const job = await eventually("the job to finish", async () => (await listImageJobs(stack?.custom ?? assert.fail())).find((j) => j.status?.mode === "automatic" && j.status.phase !== "Running"), 240_000);
+    const pod = running.metadata?.name ?? "";
+    const removerLog = (await cluster.kubectl(["logs", "-n", operatorNamespace, pod, "-c", "remover"])).stdout;
+    assert.ok(new Set((await cri?.listImages())?.flatMap((i) => i.repoTags)).has(lateVulnerable), `the image the late pod waits for is still on the node (job ${job.status?.phase})\nremover:\n${removerLog}`);
+    assert.match(removerLog, /"tags":\["docker\.io\/library\/auto-late:3\.9"\],"decision":"kept","reason":"awaited"/, "the remover kept it, and says why");
+    const annotated = (await core.readNamespacedPod({ name: pod, namespace: operatorNamespace })).metadata?.annotations?.["eraser.sh/pod-images-after-scan"] ?? "[]";
+    assert.ok((JSON.parse(annotated) as string[]).includes(lateVulnerable), `the manager listed it after the scan: ${annotated}`);
+  });
+
   test("the first scheduled job scans with trivy and removes the vulnerable image only", async () => {
     assert.ok(stack && cri && cluster);
     const custom = stack.custom;

@@ -64,10 +64,13 @@ ${scanner}  remover:
 `;
 }
 
-/** Builds the worker images plus `extra` images into one layout and imports it into the node. */
-export async function loadImages(node: RealNode, workDir: string, extra: readonly ImageSpec[], withScanner: boolean): Promise<void> {
+/**
+ * Builds the worker images plus `extra` images into one layout and imports it into the node;
+ * `withScanner: "held"` gives the scanner image a trivy a test can hold (held-trivy.ts).
+ */
+export async function loadImages(node: RealNode, workDir: string, extra: readonly ImageSpec[], withScanner: boolean | "held"): Promise<void> {
   const tar = join(workDir, "stack-images.tar");
-  const workers = [workerImage(imageRef(localWorkerImage)), ...(withScanner ? [workerImage(imageRef(localScannerImage), { withTrivy: true })] : [])];
+  const workers = [workerImage(imageRef(localWorkerImage)), ...(withScanner === false ? [] : [workerImage(imageRef(localScannerImage), { withTrivy: withScanner })])];
   buildImageLayout([...workers, ...extra], tar);
   await importImages(node.containerd, tar);
   rmSync(tar);
@@ -77,13 +80,13 @@ export async function loadImages(node: RealNode, workDir: string, extra: readonl
  * Installs the operator against `cluster` and starts the manager. By default it targets the first
  * real node and labels the others out; with `everyRealNode`, it loads the images on every real node
  * and targets them all. With `scan`, automatic mode with the scanner (see realNodeConfig).
- * `managerArgs` go to the manager's command line.
+ * `managerArgs` go to the manager's command line; `scan.held` lets the test hold trivy (held-trivy.ts).
  */
 export async function startOperatorStack(
   cluster: TestCluster,
   workDir: string,
   images: readonly ImageSpec[],
-  options: { scan?: { scannerConfig: string }; everyRealNode?: boolean; managerArgs?: string[]; beforeManager?: (core: CoreV1Api) => Promise<void> } = {},
+  options: { scan?: { scannerConfig: string; held?: boolean }; everyRealNode?: boolean; managerArgs?: string[]; beforeManager?: (core: CoreV1Api) => Promise<void> } = {},
 ): Promise<OperatorStack> {
   const [node, ...others] = cluster.realNodes();
   if (node === undefined) throw new Error("the operator stack needs a real node");
@@ -93,7 +96,8 @@ export async function startOperatorStack(
   const custom = customApi(cluster);
   await prepareOperator(cluster, core);
   for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
-  for (const target of targets) await loadImages(target, workDir, images, options.scan !== undefined);
+  const scanner = options.scan === undefined ? false : options.scan.held === true ? "held" : true;
+  for (const target of targets) await loadImages(target, workDir, images, scanner);
   await setManagerConfig(core, realNodeConfig(options.scan));
   // What must be on the cluster before a job the manager starts at once (beginImmediately) sees it.
   await options.beforeManager?.(core);

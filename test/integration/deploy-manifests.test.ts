@@ -68,6 +68,7 @@ describe("deploy/ manifests", () => {
   test("the manager may manage worker pods, leases and config in its namespace only", async () => {
     assert.equal(await canI(managerSa, "create", "pods", "eraser-system"), true);
     assert.equal(await canI(managerSa, "delete", "pods", "eraser-system"), true);
+    assert.equal(await canI(managerSa, "patch", "pods", "eraser-system"), true, "it sets the images after a scan on its worker pods (ADR 0023)");
     assert.equal(await canI(managerSa, "update", "leases.coordination.k8s.io", "eraser-system"), true);
     assert.equal(await canI(managerSa, "watch", "configmaps", "eraser-system"), true);
     assert.equal(await canI(managerSa, "create", "events", "eraser-system"), true);
@@ -77,6 +78,7 @@ describe("deploy/ manifests", () => {
     assert.equal(await canI(managerSa, "create", "pods", "default"), false);
     assert.equal(await canI(managerSa, "list", "pods", "default"), true, "it lists a node's pods in any namespace for their images (ADR 0019)");
     assert.equal(await canI(managerSa, "get", "pods", "default"), false, "and reads nothing else of them");
+    assert.equal(await canI(managerSa, "patch", "pods", "default"), false, "nor changes them");
     assert.equal(await canI(managerSa, "get", "secrets", "eraser-system"), false);
     assert.equal(await canI(managerSa, "delete", "nodes", "default"), false);
   });

@@ -2,7 +2,7 @@
 // start the job (node counts), create missing worker pods (rate-limited), follow their progress,
 // finish by the success ratio with per-node results in the status, clean up after the delay.
 import type { EraserConfig } from "../../api/config/types.ts";
-import { imageJobPlural, imageListPlural } from "../../api/group.ts";
+import { imageJobPlural } from "../../api/group.ts";
 import type { ImageJob } from "../../api/imagejob.ts";
 import { labels } from "../../api/worker-contract.ts";
 import type { Apis } from "../../k8s/client.ts";
@@ -15,7 +15,7 @@ import type { Clock } from "../clock.ts";
 import type { CachedNode, CachedPod } from "../cached-objects.ts";
 import type { ClusterState } from "../cluster-state.ts";
 import { jobPhase } from "../job-phase.ts";
-import { annotations } from "../jobs.ts";
+import { annotations, modeOf, recordOnImageList } from "../jobs.ts";
 import { compileNodeFilter, runsLinux } from "../node-filter.ts";
 import { buildWorkerPodWithPodImages, type PodInputs } from "../pods/node-pod-images.ts";
 import type { ReconcileResult } from "../queue.ts";
@@ -32,6 +32,7 @@ import { LateResults } from "./late-results.ts";
 import { refusedFailures, RefusedPods } from "./refused-pods.ts";
 import { addNodeFailures, jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
+import type { PodImagesAfterScan } from "./pod-images-after-scan.ts";
 import type { JobTargets } from "./job-targets.ts";
 
 export interface ImageJobControllerDeps {
@@ -43,6 +44,7 @@ export interface ImageJobControllerDeps {
   events: EventRecorder;
   metrics: ManagerMetrics;
   creator: PodCreator;
+  afterScan: PodImagesAfterScan;
   targets: JobTargets;
   verdicts: VerdictStore;
   deletedPods: DeletedPodsStore;
@@ -54,6 +56,8 @@ export interface ImageJobControllerDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const recheckMs = 30_000;
+/** A write that failed and may pass. */
+const retryMs = 2000;
 /** `result`, or a pass within `ms` if that is sooner (a write that had to wait). */
 const sooner = (result: ReconcileResult, ms: number | undefined): ReconcileResult =>
   ms === undefined ? result : { requeueAfterMs: Math.min(result?.requeueAfterMs ?? ms, ms) };
@@ -140,10 +144,13 @@ export class ImageJobController {
     const scouts = await replaceLostScouts(this.#d, { job, mode: modeOf(job), config, targets, departed, noPod, ...(firstWave === undefined ? {} : { firstWave }) });
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(scouts === undefined ? {} : { firstWave: scouts }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
+    // Before any creation: a remover waits for it (ADR 0023).
+    const unsetAfterScan = modeOf(job) === "automatic" ? await this.#d.afterScan.refresh(name, pods) : 0;
+    const soon = unsetAfterScan > 0 ? Math.min(saveAgainInMs ?? retryMs, retryMs) : saveAgainInMs;
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
-    if (missing.length > 0) return sooner(await this.#createPods(job, config, missing, wave.scanVerdicts), saveAgainInMs);
+    if (missing.length > 0) return sooner(await this.#createPods(job, config, missing, wave.scanVerdicts), soon);
     const progress = this.#progress(pods, withoutPod, config);
-    if (pending.size > 0 || progress.running > 0) return sooner(await this.#report(job, progress), saveAgainInMs);
+    if (pending.size > 0 || progress.running > 0) return sooner(await this.#report(job, progress), soon);
     return this.#finish(job, config, progress, { gone: [...gone].sort(), drained: [...observed.drained].filter((n) => !gone.has(n)).sort() });
   }
 
@@ -192,7 +199,7 @@ export class ImageJobController {
       else if (this.#refused.failedForNow(job.metadata.name, f.node, f.reason, now, this.#d.podTimeoutMs)) firsts.push(f);
     }
     for (const f of firsts.slice(0, 5)) this.#d.events.record(jobRef(job), "Warning", "PodCreateFailed", `node ${f.node}: ${f.reason} (retrying for up to --pod-timeout)`);
-    return { requeueAfterMs: failed.some((x) => !x.refused) ? 2000 : 0 };
+    return { requeueAfterMs: failed.some((x) => !x.refused) ? retryMs : 0 };
   }
 
   async #report(job: ImageJob, progress: JobProgress): Promise<ReconcileResult> {
@@ -237,7 +244,7 @@ export class ImageJobController {
     this.#announceFailed(job, failed.fresh);
     // Metrics and Events first: whoever sees the job end may read /metrics at once.
     this.#recordFinish(job, phase, progress, now);
-    await this.#updateImageList(job, counts, now);
+    await recordOnImageList(this.#d.apis, job, counts, now);
     if (progress.failed > 0) await this.#deleteUnstartedPods(job.metadata.name);
     return { requeueAfterMs: progress.failed > 0 ? Math.min(delay, recheckMs) : delay };
   }
@@ -286,16 +293,6 @@ export class ImageJobController {
     this.#d.events.record(jobRef(job), phase === "Completed" ? "Normal" : "Warning", phase === "Completed" ? "JobCompleted" : "JobFailed", summary);
   }
 
-  async #updateImageList(job: ImageJob, counts: { succeeded: number; failed: number; skipped: number }, now: number): Promise<void> {
-    const owner = job.metadata.ownerReferences?.find((r) => r.kind === "ImageList");
-    if (owner === undefined) return;
-    try {
-      await patchClusterStatus(this.#d.apis, imageListPlural, owner.name, { timestamp: iso(now), success: counts.succeeded, failed: counts.failed, skipped: counts.skipped });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }
-
   async #cleanup(job: ImageJob): Promise<ReconcileResult> {
     const name = job.metadata.name;
     const deleteAfter = job.status?.deleteAfter === undefined ? 0 : new Date(job.status.deleteAfter).getTime();
@@ -332,6 +329,7 @@ export class ImageJobController {
 
   #forget(name: string): void {
     this.#d.creator.forget(name);
+    this.#d.afterScan.forget(name);
     this.#d.targets.forget(name);
     this.#d.verdicts.forget(name);
     this.#failed.forget(name);
@@ -340,8 +338,4 @@ export class ImageJobController {
     this.#d.deletedPods.forget(name);
     this.#late.forget(name);
   }
-}
-
-export function modeOf(job: ImageJob): "manual" | "automatic" {
-  return job.metadata.annotations?.[annotations.mode] === "manual" ? "manual" : "automatic";
 }

@@ -11,6 +11,7 @@ import { isRefusal } from "./refused-pods.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Clock } from "../clock.ts";
 import type { TokenBucket } from "../token-bucket.ts";
+import { runLimited } from "./limited-run.ts";
 
 const expectationTtlMs = 60_000;
 
@@ -55,31 +56,20 @@ export class PodCreator {
 
   /** Creates pods for `nodes`; returns how many it created and the failures. */
   async create(job: string, nodes: readonly string[], build: (node: string) => Promise<V1Pod>): Promise<{ created: number; failed: CreateFailure[] }> {
-    const { apis, namespace, limiter, clock, concurrency, budgetMs } = this.#deps;
-    const deadline = clock.now() + budgetMs;
-    const queue = [...nodes];
+    const { apis, namespace, clock } = this.#deps;
     const result = { created: 0, failed: [] as CreateFailure[] };
     const expected = this.#expected.get(job) ?? new Map<string, number>();
     this.#expected.set(job, expected);
-    const worker = async (): Promise<void> => {
-      while (queue.length > 0 && clock.now() < deadline) {
-        if (!limiter.tryTake()) {
-          await new Promise((r) => setTimeout(r, Math.min(limiter.waitMs(), Math.max(0, deadline - clock.now()))));
-          continue;
-        }
-        const node = queue.shift();
-        if (node === undefined) return;
-        expected.set(node, clock.now());
-        try {
-          await apis.core.createNamespacedPod({ namespace, body: await build(node) });
-          result.created++;
-        } catch (error) {
-          expected.delete(node);
-          result.failed.push({ node, reason: describeError(error), refused: isRefusal(error) });
-        }
+    await runLimited(nodes, this.#deps, async (node) => {
+      expected.set(node, clock.now());
+      try {
+        await apis.core.createNamespacedPod({ namespace, body: await build(node) });
+        result.created++;
+      } catch (error) {
+        expected.delete(node);
+        result.failed.push({ node, reason: describeError(error), refused: isRefusal(error) });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
+    });
     return result;
   }
 }

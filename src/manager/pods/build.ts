@@ -1,10 +1,11 @@
 // The worker pod for one node of one job, as a pure function of the job, the node and the config
 // (SPEC §1.4): remover only for manual jobs; collector (+ trivy-scanner) + remover sharing an
 // emptyDir for automatic ones. Names, labels, mounts and flags follow src/api/worker-contract.ts.
+import { basename } from "node:path";
 import type { V1Container, V1Pod, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import type { ComponentResources, EraserConfig, ImageRef } from "../../api/config/types.ts";
 import { imageJobServiceAccount, managerConfigKey, managerConfigMapName } from "../../api/group.ts";
-import { containerNames, env, flags, labels, paths, trivyTokenSecret } from "../../api/worker-contract.ts";
+import { containerNames, env, flags, labels, paths, podImagesAnnotation, trivyTokenSecret } from "../../api/worker-contract.ts";
 
 export interface PodJob {
   name: string;
@@ -91,14 +92,19 @@ function automaticContainers(inputs: PodInputs, mounts: V1VolumeMount[]): V1Cont
     c.env = [nodeNameEnv, { name: env.containerdNamespace, value: "k8s.io" }, ...(scanner.config.server === "" ? [] : [trivyTokenEnv])];
     list.push(c);
   }
-  list.push(container(containerNames.remover, remover.image, remover, [containerNames.remover, ...common, ...podImageArgs(inputs), ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])], [...mounts, shared]));
+  // The remover also waits for the node's pods' images as they are once the scan has ended (ADR 0023).
+  const afterScan = [`${flags.podImagesFile}=${paths.podImagesFile}`];
+  const podInfo = { name: "pod-info", mountPath: paths.podInfoDir, readOnly: true };
+  const removerArgs = [containerNames.remover, ...common, ...podImageArgs(inputs), ...afterScan, ...(inputs.config.manager.dryRun ? [flags.dryRun] : [])];
+  list.push(container(containerNames.remover, remover.image, remover, removerArgs, [...mounts, shared, podInfo]));
   return list;
 }
 
 function modeVolumes(inputs: PodInputs): V1Volume[] {
   if (inputs.job.mode === "manual") return [{ name: "imagelist", configMap: { name: inputs.job.imageListConfigMap ?? "" } }];
   const scanner = inputs.config.components.scanner;
-  const vols: V1Volume[] = [{ name: "shared-data", emptyDir: {} }];
+  const podImages = { path: basename(paths.podImagesFile), fieldRef: { fieldPath: `metadata.annotations['${podImagesAnnotation}']` } };
+  const vols: V1Volume[] = [{ name: "shared-data", emptyDir: {} }, { name: "pod-info", downwardAPI: { items: [podImages] } }];
   if (scanner.enabled) {
     vols.push({ name: "manager-config", configMap: { name: managerConfigMapName, items: [{ key: managerConfigKey, path: managerConfigKey }] } });
     // A host cache: the vulnerability DB is fetched once per node and reused across runs.

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { workerNodeFlags } from "../../../src/worker/node-flags.ts";
 import { bin, repoRoot } from "../paths.ts";
+import { heldTrivyScript } from "./held-trivy.ts";
 import type { FileContent, ImageSpec } from "./image.ts";
 
 const nodeInImage = "/usr/local/bin/node";
@@ -50,11 +51,16 @@ export function managerImage(ref: string): ImageSpec {
   return { ref, files: nodeRuntime(), entrypoint: [nodeInImage, "/app/dist/eraser-manager"], env: imagePath, user: "65532:65532" };
 }
 
-/** The worker image; `withTrivy` adds trivy at /usr/local/bin/trivy (the worker-trivy target). */
-export function workerImage(ref: string, options: { withTrivy?: boolean } = {}): ImageSpec {
+/**
+ * The worker image; `withTrivy` adds trivy at /usr/local/bin/trivy (the worker-trivy target), and
+ * `"held"` puts it behind a wrapper a test can hold mid-scan (held-trivy.ts).
+ */
+export function workerImage(ref: string, options: { withTrivy?: boolean | "held" } = {}): ImageSpec {
+  const trivy = options.withTrivy === "held" ? { "/usr/local/bin/trivy-real": bin.trivy } : options.withTrivy === true ? { "/usr/local/bin/trivy": bin.trivy } : {};
+  const wrapper: Record<string, FileContent> = options.withTrivy === "held" ? { "/usr/local/bin/trivy": { mode: 0o755, content: Buffer.from(heldTrivyScript) } } : {};
   return {
     ref,
-    files: nodeRuntime(options.withTrivy === true ? { "/usr/local/bin/trivy": bin.trivy } : {}),
+    files: { ...nodeRuntime(trivy), ...wrapper },
     entrypoint: [nodeInImage, ...workerNodeFlags, "/app/dist/eraser-worker"],
     env: imagePath,
   };

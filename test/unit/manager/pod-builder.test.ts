@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultEraserConfig } from "../../../src/api/config/defaults.ts";
 import { buildWorkerPod, podGenerateName } from "../../../src/manager/pods/build.ts";
+import { parseWorkerArgs } from "../../../src/worker/args.ts";
 
 const job = { name: "imagejob-auto-x", uid: "u1", mode: "automatic" as const, dryRun: false };
 
@@ -86,6 +87,30 @@ describe("worker pod builder", () => {
     }
     const manual = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "ns", podImages });
     assert.deepEqual(manual.spec?.containers[0]?.args?.filter((a) => a.startsWith("--pod-image=")), wanted);
+  });
+
+  test("automatic mode: the remover, and only it, waits for the images after the scan in a downwardAPI file of the pod's annotation (ADR 0023); manual mode has none", () => {
+    for (const scan of [true, false]) {
+      const config = defaultEraserConfig();
+      config.components.scanner.enabled = scan;
+      const pod = buildWorkerPod({ job, nodeName: "n", config, exclusionConfigMaps: [], namespace: "eraser-system", podImages: [] });
+      const volume = pod.spec?.volumes?.find((v) => v.name === "pod-info");
+      assert.deepEqual(volume?.downwardAPI?.items, [{ path: "pod-images", fieldRef: { fieldPath: "metadata.annotations['eraser.sh/pod-images-after-scan']" } }]);
+      for (const c of pod.spec?.containers ?? []) {
+        const mounted = c.volumeMounts?.find((m) => m.name === "pod-info");
+        const options = parseWorkerArgs(c.args ?? []).options;
+        if (c.name === "remover") {
+          assert.deepEqual(mounted, { name: "pod-info", mountPath: "/run/eraser.sh/pod-info", readOnly: true });
+          assert.equal(options["pod-images-file"], `${mounted.mountPath}/${volume?.downwardAPI?.items?.[0]?.path ?? ""}`, "the flag names the file the volume holds");
+        } else {
+          assert.equal(mounted, undefined, c.name);
+          assert.equal(options["pod-images-file"], undefined, c.name);
+        }
+      }
+    }
+    const manual = buildWorkerPod({ job: { ...job, mode: "manual", imageListConfigMap: "j-imagelist" }, nodeName: "n", config: defaultEraserConfig(), exclusionConfigMaps: [], namespace: "ns", podImages: [] });
+    assert.equal(manual.spec?.volumes?.some((v) => v.name === "pod-info"), false);
+    assert.equal(parseWorkerArgs(manual.spec?.containers[0]?.args ?? []).options["pod-images-file"], undefined);
   });
 
   test("pod names fit 63 characters for long node names", () => {
