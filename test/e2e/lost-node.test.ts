@@ -1,7 +1,9 @@
 // A node lost while its worker pod runs, on a real kubelet: the kubelet is frozen once the pod is
-// running, and containerd runs the pod to its end without it. The control plane calls the node
-// lost, the job counts it failed at the pod timeout, and nothing says what the node removed until
-// the kubelet is back and reports the pod: then a NodeFinishedLate Event does, and the job's
+// running, and containerd runs the scan to its end without it. The remover then waits for the
+// node's pods' images after the scan (ADR 0023), which nobody can give it while the kubelet is
+// gone, so the lost node removes nothing. The control plane calls the node lost, and the job
+// counts it failed at the pod timeout. When the kubelet is back, the manager gives the remover its
+// list, the remover removes what the scan flagged, and a NodeFinishedLate Event says so; the job's
 // result stays as it ended.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,10 +48,10 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function removerState(s: OperatorStack, pod: string): Promise<string | undefined> {
+async function containerState(s: OperatorStack, pod: string, container: string): Promise<string | undefined> {
   const cri = new GrpcCriClient(s.node.containerd.endpoint);
   try {
-    return (await cri.listContainers()).find((c) => c.name === "remover" && c.labels["io.kubernetes.pod.name"] === pod)?.state;
+    return (await cri.listContainers()).find((c) => c.name === container && c.labels["io.kubernetes.pod.name"] === pod)?.state;
   } finally {
     cri.close();
   }
@@ -87,12 +89,11 @@ describe("a node lost while its worker pod runs", () => {
     const frozenAt = Date.now();
     let thawed = false;
     try {
-      assert.equal(await removerState(s, pod), "running", "the remover was still running when the kubelet stopped (the scan was too short to catch it)");
+      assert.equal(await containerState(s, pod, "trivy-scanner"), "running", "the scanner was still running when the kubelet stopped (the scan was too short to catch it)");
       t.diagnostic(`pod running ${frozenAt - started} ms after the job was seen; kubelet frozen`);
-      // containerd runs the pod to its end without the kubelet.
-      await eventually("the remover to finish on the node", async () => ((await removerState(s, pod)) === "exited" ? true : undefined), 120_000);
-      t.diagnostic(`remover exited ${Date.now() - frozenAt} ms after the freeze`);
-      assert.ok(!(await tags(s)).has(vulnerable), "the vulnerable image went while the node was lost");
+      // containerd runs the scan to its end without the kubelet.
+      await eventually("the scan to end on the node", async () => ((await containerState(s, pod, "trivy-scanner")) === "exited" ? true : undefined), 120_000);
+      t.diagnostic(`scanner exited ${Date.now() - frozenAt} ms after the freeze`);
 
       const ended = await eventually("the job to end", async () => {
         const j = (await listImageJobs(s.custom)).find((x) => x.metadata.name === name);
@@ -103,6 +104,8 @@ describe("a node lost while its worker pod runs", () => {
       assert.equal(ended.status?.removed, 0, "the job knew of no removal");
       assert.match(ended.status?.failedNodes?.[0]?.reason ?? "", new RegExp(`^worker pod ${pod} cannot finish: node ${node} has not been Ready \\(Unknown\\) since `));
       assert.equal((await nodeState(s.core, node)).ready, "Unknown");
+      assert.equal(await containerState(s, pod, "remover"), "running", "the remover still waits for the node's pods' images");
+      assert.ok((await tags(s)).has(vulnerable), "the lost node removed nothing: the pods bound to it are unknown");
       cluster.thawKubelet(node);
       thawed = true;
 
@@ -115,6 +118,7 @@ describe("a node lost while its worker pod runs", () => {
       const after = (await listImageJobs(s.custom)).find((x) => x.metadata.name === name);
       assert.deepEqual([after?.status?.phase, after?.status?.removed, after?.status?.failed], ["Failed", 0, 1], "a reported result never changes");
       assert.equal((await workerPods(s.core, name))[0]?.status?.phase, "Succeeded", "the kubelet reported the pod once back");
+      assert.ok(!(await tags(s)).has(vulnerable), "the vulnerable image went once the node was back");
     } finally {
       if (!thawed) cluster.thawKubelet(node);
     }

@@ -302,9 +302,11 @@ export class ImageJobController {
       // or the manager stopped in between) is deleted on the next pass, whoever ended the job.
       const pods = this.#d.state.podsOfJob(name);
       this.#tellLate(job, pods);
+      // A pod that outlived its job (a node lost, then back) still gets its list (ADR 0023).
+      const unset = modeOf(job) === "automatic" ? await this.#d.afterScan.refresh(name, pods) : 0;
       const unstarted = pods.some((p) => p.status?.phase === "Pending" && p.metadata.deletionTimestamp === undefined);
       if (unstarted) await this.#deleteUnstartedPods(name);
-      return { requeueAfterMs: unstarted ? Math.min(wait, recheckMs) : wait };
+      return { requeueAfterMs: Math.min(wait, unset > 0 ? retryMs : unstarted ? recheckMs : wait) };
     }
     // Pods go with the job through owner references; deleting them directly is just faster.
     await this.#d.apis.core.deleteCollectionNamespacedPod({ namespace: this.#d.namespace, labelSelector: `${labels.job}=${name}` }).catch(() => undefined);
