@@ -6,7 +6,8 @@
 //   --lease-duration <dur>     default 15s
 //   --pod-timeout <dur>        a worker pod not finished by then counts as failed (default 10m); one
 //                              whose trivy-scanner runs gets the scanner's timeout.total on top
-//   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20)
+//   --pod-creation-qps <n>     client-side rate limit for worker pods (default 20), --pod-creation-burst <n> (default 20);
+//                              the lists after scans (ADR 0023) get a bucket of their own at the same rate
 //   --pod-creation-concurrency <n> (default 32); --log-level <level> (default: manager.logLevel, else info)
 import { parseArgs } from "node:util";
 import { intFlag, nonEmptyString } from "../api/schema-parts.ts";

@@ -19,6 +19,7 @@ import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
+import type { LimitedRun } from "./controllers/limited-run.ts";
 import { PodImagesAfterScan } from "./controllers/pod-images-after-scan.ts";
 import { DeletedPodsStore } from "./controllers/deleted-pods-store.ts";
 import { JobTargets } from "./controllers/job-targets.ts";
@@ -173,10 +174,12 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   gate: JobGate;
 } {
   const gate = new JobGate(state, clock);
-  // One rate limit for every request made per node: pod creations and the lists after scans.
-  const limited = { limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock), clock, concurrency: o.podCreationConcurrency, budgetMs: 2000 };
-  const creator = new PodCreator({ apis, namespace: o.namespace, logger, ...limited });
-  const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, logger: logger.child({ controller: "imagejob" }), ...limited });
+  // The lists after scans (ADR 0023) come at most as fast as the pods were made, under a bucket of
+  // their own: sharing the creations' would halve the creation rate of a job whose scans end while
+  // it still makes pods (the collector alone ends in seconds).
+  const limited = (): LimitedRun => ({ limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock), clock, concurrency: o.podCreationConcurrency, budgetMs: 2000 });
+  const creator = new PodCreator({ apis, namespace: o.namespace, logger, ...limited() });
+  const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, logger: logger.child({ controller: "imagejob" }), ...limited() });
   const store = new ConfigMapScheduleStore(apis, o.namespace);
   const jobController = new ImageJobController({
     apis,
