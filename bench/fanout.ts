@@ -1,11 +1,13 @@
 // npm run bench:fanout — one manual job over BENCH_NODES virtual nodes (default 1,000) on the real
-// API server, from the ImageList to the job's pods cleaned up: how fast the manager creates worker
+// API server, from the ImageList to the job's pods cleaned up (BENCH_MODE=automatic: the schedule's
+// job, with the lists after each scan, fanout-automatic.ts): how fast the manager creates worker
 // pods against its client-side rate limit, and its memory, inside a memory cgroup with the
 // Deployment's limit where the machine allows one (root and a writable cgroup tree).
 // The nodes look like a managed cluster's (kubelet-like-node.ts: a 50-image status, ~10 KB of
 // JSON each), and a simulated kubelet completes every pod with a remover's result, as real nodes do.
 // The manager runs from dist/eraser-manager, as in its image (the script builds it first).
 // Last line: {"nodes":..,"qps":..,"podsPerSecond":..,"jobS":..,"peakRssMiB":..,"cgroupPeakMiB":..,"memoryLimitMiB":..}
+// (automatic mode adds "mode" and "listedS": from the first pod to the last pod's list set).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
@@ -17,8 +19,10 @@ import { openMemoryCgroup } from "../test/harness/memory-cgroup.ts";
 import { repoRoot } from "../test/harness/paths.ts";
 import { operatorNamespace, prepareOperator, startManagerProcess, type ManagerProcess } from "../test/harness/manager-run.ts";
 import { applyImageList, customApi, listImageJobs, nodeResult, setManagerConfig, workerPods } from "../test/harness/operator-fixtures.ts";
+import { automaticConfig, runAutomaticPods } from "./fanout-automatic.ts";
 
 const nodes = Number(process.env["BENCH_NODES"] ?? 1000);
+const automatic = process.env["BENCH_MODE"] === "automatic";
 const qps = Number(process.env["BENCH_QPS"] ?? 20);
 /** --pod-creation-concurrency, the manager's default (32) unless BENCH_CONCURRENCY says otherwise. */
 const concurrency = process.env["BENCH_CONCURRENCY"];
@@ -49,6 +53,35 @@ async function until<T>(manager: ManagerProcess, peak: { miB: number }, probe: (
   }
 }
 
+/** Manual mode: waits for every pod, then completes them all as their kubelets would. */
+async function manualPods(manager: ManagerProcess, peak: { miB: number }, core: CoreV1Api, job: string): Promise<{ createdS: number; listedS?: number }> {
+  let firstPodAt = 0;
+  const pods = await until(manager, peak, async () => {
+    const found = await workerPods(core, job);
+    if (found.length > 0 && firstPodAt === 0) firstPodAt = Date.now();
+    return found.length >= nodes ? found : undefined;
+  });
+  const createdS = (Date.now() - firstPodAt) / 1000;
+  console.log(`  ${nodes} pods in ${createdS.toFixed(1)} s after the first; completing them as their kubelets would`);
+  const queue = pods.map((p) => p.metadata?.name ?? "");
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        await completePod(core, operatorNamespace, name, { remover: { exitCode: 0, message: nodeResult(12, { kept: { "in-use": 31, sandbox: 1, excluded: 4 } }) } });
+      }
+    }),
+  );
+  return { createdS };
+}
+
+async function automaticPods(manager: ManagerProcess, peak: { miB: number }, core: CoreV1Api, job: string): Promise<{ createdS: number; listedS: number }> {
+  const t = await runAutomaticPods(core, job, nodes, (probe) => until(manager, peak, probe));
+  const createdS = (t.allCreatedAt - t.firstPodAt) / 1000;
+  const listedS = (t.allListedAt - t.firstPodAt) / 1000;
+  console.log(`  ${nodes} pods in ${createdS.toFixed(1)} s after the first; every list after the scan set ${listedS.toFixed(1)} s after the first pod`);
+  return { createdS, listedS };
+}
+
 const cgroup = memoryLimit === "none" ? undefined : openMemoryCgroup("ets-bench-manager", parseQuantity(memoryLimit));
 if (memoryLimit !== "none" && cgroup === undefined) console.log(`bench:fanout: no writable memory cgroup here; the manager runs without the ${memoryLimit} limit`);
 const cluster = await startCluster({ nodes: 0 });
@@ -60,7 +93,8 @@ try {
   const specs = Array.from({ length: nodes }, (_, i) => kubeletLikeNode(`aks-nodepool${(i % 3) + 1}-31415926-vmss${i.toString(36).padStart(6, "0")}`, i));
   await cluster.addVirtualNodes(specs);
   const nodeJsonKiB = JSON.stringify(await core.readNode({ name: specs[0]?.name ?? "" })).length / 1024;
-  await setManagerConfig(core, "apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  collector: { enabled: false }\n  scanner: { enabled: false }\n");
+  const manualConfig = "apiVersion: eraser.sh/v1alpha3\nkind: EraserConfig\ncomponents:\n  collector: { enabled: false }\n  scanner: { enabled: false }\n";
+  await setManagerConfig(core, automatic ? automaticConfig : manualConfig);
   const manager = await startManagerProcess(cluster, [`--pod-creation-qps=${qps}`, `--pod-creation-burst=${qps}`, "--pod-timeout=1h", ...(concurrency === undefined ? [] : [`--pod-creation-concurrency=${concurrency}`])], {
     entry: join(repoRoot, "dist", "eraser-manager"),
     ...(cgroup === undefined ? {} : { launch: cgroup.launch }),
@@ -69,24 +103,9 @@ try {
   try {
     await manager.waitForLog(/Started leading/);
     const applied = Date.now();
-    await applyImageList(custom, "imagelist", ["docker.io/library/alpine:3.7.3"]);
+    if (!automatic) await applyImageList(custom, "imagelist", ["docker.io/library/alpine:3.7.3"]);
     const job = await until(manager, peak, async () => (await listImageJobs(custom))[0]?.metadata.name);
-    let firstPodAt = 0;
-    const pods = await until(manager, peak, async () => {
-      const found = await workerPods(core, job);
-      if (found.length > 0 && firstPodAt === 0) firstPodAt = Date.now();
-      return found.length >= nodes ? found : undefined;
-    });
-    const createdS = (Date.now() - firstPodAt) / 1000;
-    console.log(`  ${nodes} pods in ${createdS.toFixed(1)} s after the first; completing them as their kubelets would`);
-    const queue = pods.map((p) => p.metadata?.name ?? "");
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-          await completePod(core, operatorNamespace, name, { remover: { exitCode: 0, message: nodeResult(12, { kept: { "in-use": 31, sandbox: 1, excluded: 4 } }) } });
-        }
-      }),
-    );
+    const { createdS, listedS } = automatic ? await automaticPods(manager, peak, core, job) : await manualPods(manager, peak, core, job);
     const phase = await until(manager, peak, async () => {
       const current = (await listImageJobs(custom)).find((j) => j.metadata.name === job);
       return current?.status?.phase === "Completed" || current?.status?.phase === "Failed" ? current.status.phase : undefined;
@@ -103,6 +122,7 @@ try {
         nodes,
         qps,
         ...(concurrency === undefined ? {} : { concurrency: Number(concurrency) }),
+        ...(automatic ? { mode: "automatic", listedS: Number((listedS ?? 0).toFixed(1)) } : {}),
         podsPerSecond: Number(podsPerSecond.toFixed(2)),
         jobS: Number(jobS.toFixed(1)),
         peakRssMiB: Number(peak.miB.toFixed(1)),

@@ -144,14 +144,19 @@ export class ImageJobController {
     const scouts = await replaceLostScouts(this.#d, { job, mode: modeOf(job), config, targets, departed, noPod, ...(firstWave === undefined ? {} : { firstWave }) });
     const wave = await planWave(this.#scanOnce(), { job, mode: modeOf(job), config, targets, ...(scouts === undefined ? {} : { firstWave: scouts }), noPod, pods });
     if (wave.shared !== undefined) this.#recordShared(job, wave.shared, wave.nodes.length);
-    // Before any creation: a remover waits for it (ADR 0023).
-    const unsetAfterScan = modeOf(job) === "automatic" ? await this.#d.afterScan.refresh(name, pods) : 0;
-    const soon = unsetAfterScan > 0 ? Math.min(saveAgainInMs ?? retryMs, retryMs) : saveAgainInMs;
     const missing = wave.nodes.filter((n) => !seen.has(n) && !pending.has(n));
-    if (missing.length > 0) return sooner(await this.#createPods(job, config, missing, wave.scanVerdicts), soon);
+    // Beside the creations, each under its own rate limit: a remover waits for its list (ADR 0023).
+    const [unsetAfterScan, created] = await Promise.all([this.#listAfterScans(job, pods), missing.length > 0 ? this.#createPods(job, config, missing, wave.scanVerdicts) : undefined]);
+    const soon = unsetAfterScan > 0 ? Math.min(saveAgainInMs ?? retryMs, retryMs) : saveAgainInMs;
+    if (missing.length > 0) return sooner(created, soon);
     const progress = this.#progress(pods, withoutPod, config);
     if (pending.size > 0 || progress.running > 0) return sooner(await this.#report(job, progress), soon);
     return this.#finish(job, config, progress, { gone: [...gone].sort(), drained: [...observed.drained].filter((n) => !gone.has(n)).sort() });
+  }
+
+  /** Automatic jobs: the lists of the pods' images after each node's scan (ADR 0023); how many are still due. */
+  #listAfterScans(job: ImageJob, pods: readonly CachedPod[]): Promise<number> {
+    return modeOf(job) === "automatic" ? this.#d.afterScan.refresh(job.metadata.name, pods) : Promise.resolve(0);
   }
 
   /** `withoutPod`: nodes that failed with no pod to show it (refused, or given up on). */
@@ -303,7 +308,7 @@ export class ImageJobController {
       const pods = this.#d.state.podsOfJob(name);
       this.#tellLate(job, pods);
       // A pod that outlived its job (a node lost, then back) still gets its list (ADR 0023).
-      const unset = modeOf(job) === "automatic" ? await this.#d.afterScan.refresh(name, pods) : 0;
+      const unset = await this.#listAfterScans(job, pods);
       const unstarted = pods.some((p) => p.status?.phase === "Pending" && p.metadata.deletionTimestamp === undefined);
       if (unstarted) await this.#deleteUnstartedPods(name);
       return { requeueAfterMs: Math.min(wait, unset > 0 ? retryMs : unstarted ? recheckMs : wait) };
