@@ -179,7 +179,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   // it still makes pods (the collector alone ends in seconds).
   const limited = (): LimitedRun => ({ limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock), clock, concurrency: o.podCreationConcurrency, budgetMs: 2000 });
   const creator = new PodCreator({ apis, namespace: o.namespace, logger, ...limited() });
-  const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, logger: logger.child({ controller: "imagejob" }), ...limited() });
+  const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, events, logger: logger.child({ controller: "imagejob" }), ...limited() });
   const store = new ConfigMapScheduleStore(apis, o.namespace);
   const jobController = new ImageJobController({
     apis,

@@ -156,7 +156,7 @@ export class ImageJobController {
 
   /** Automatic jobs: the lists of the pods' images after each node's scan (ADR 0023); how many are still due. */
   #listAfterScans(job: ImageJob, pods: readonly CachedPod[]): Promise<number> {
-    return modeOf(job) === "automatic" ? this.#d.afterScan.refresh(job.metadata.name, pods) : Promise.resolve(0);
+    return modeOf(job) === "automatic" ? this.#d.afterScan.refresh(job, pods) : Promise.resolve(0);
   }
 
   /** `withoutPod`: nodes that failed with no pod to show it (refused, or given up on). */

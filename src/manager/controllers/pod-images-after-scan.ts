@@ -10,7 +10,10 @@ import { containerNames, podImagesAnnotation } from "../../api/worker-contract.t
 import type { Apis } from "../../k8s/client.ts";
 import { withDeadline } from "../../k8s/custom.ts";
 import { describeError, isNotFound } from "../../k8s/errors.ts";
+import type { ImageJob } from "../../api/imagejob.ts";
+import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { jobRef, named } from "../job-events.ts";
 import type { CachedPod } from "../cached-objects.ts";
 import { listNodePodImages } from "../pods/node-pod-images.ts";
 import { runLimited, type LimitedRun } from "./limited-run.ts";
@@ -31,8 +34,14 @@ export function scanEnded(pod: CachedPod): boolean {
   return before.every((s) => s.state?.terminated?.exitCode === 0);
 }
 
+interface Refused {
+  node: string;
+  reason: string;
+}
+
 export interface PodImagesAfterScanDeps extends LimitedRun {
   apis: Apis;
+  events: EventRecorder;
   namespace: string;
   logger: Logger;
 }
@@ -46,26 +55,39 @@ export class PodImagesAfterScan {
     this.#d = deps;
   }
 
-  /** Sets the list on every pod of `job` whose scan has ended; returns how many still wait for it. */
-  async refresh(job: string, pods: readonly CachedPod[]): Promise<number> {
-    const done = this.#done.get(job) ?? new Set<string>();
-    this.#done.set(job, done);
+  /**
+   * Sets the list on every pod of `job` whose scan has ended; returns how many still wait for it.
+   * Nodes whose list the API server refused (their removers will remove nothing) get an Event.
+   */
+  async refresh(job: ImageJob, pods: readonly CachedPod[]): Promise<number> {
+    const name = job.metadata.name;
+    const done = this.#done.get(name) ?? new Set<string>();
+    this.#done.set(name, done);
     const due = pods.filter((p) => scanEnded(p) && !done.has(p.metadata.name));
     if (due.length === 0) return 0;
-    let failed = 0;
+    let retry = 0;
+    const refused: Refused[] = [];
     const left = await runLimited(due, this.#d, async (pod) => {
-      if (await this.#set(job, pod)) done.add(pod.metadata.name);
-      else failed++;
+      const outcome = await this.#set(name, pod);
+      if (outcome === "retry") retry++;
+      else done.add(pod.metadata.name);
+      if (typeof outcome === "object") refused.push(outcome);
     });
-    return left.length + failed;
+    if (refused.length > 0) this.#tellRefused(job, refused);
+    return left.length + retry;
+  }
+
+  #tellRefused(job: ImageJob, refused: readonly Refused[]): void {
+    const why = `the API server refused the list of the images their pods name after the scan (ADR 0023): ${refused[0]?.reason ?? ""}`;
+    this.#d.events.record(jobRef(job), "Warning", "PodImagesRefused", `${refused.length} node(s) will remove nothing: ${why}; nodes: ${named(refused.map((r) => r.node))}`);
   }
 
   forget(job: string): void {
     this.#done.delete(job);
   }
 
-  /** Lists the node's pods and sets the annotation; false when it is worth trying again. */
-  async #set(job: string, pod: CachedPod): Promise<boolean> {
+  /** Lists the node's pods and sets the annotation; "retry" when it is worth trying again. */
+  async #set(job: string, pod: CachedPod): Promise<"set" | "retry" | Refused> {
     const name = pod.metadata.name;
     const node = pod.spec?.nodeName ?? "";
     try {
@@ -73,13 +95,14 @@ export class PodImagesAfterScan {
       const body = { metadata: { annotations: { [podImagesAnnotation]: JSON.stringify(images) } } };
       await withDeadline(`patch pod ${name}`, this.#d.apis.core.patchNamespacedPod({ name, namespace: this.#d.namespace, body }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)));
       this.#d.logger.debug({ job, pod: name, node, images: images.length }, "Gave the remover the images the node's pods name after the scan");
-      return true;
+      return "set";
     } catch (error) {
-      if (isNotFound(error)) return true;
+      if (isNotFound(error)) return "set";
       // Refused (too large, forbidden): its remover times out and removes nothing, as it must.
       const refused = isRefusal(error);
-      this.#d.logger.warn({ job, pod: name, node, err: describeError(error), retrying: !refused }, "Could not give the remover the images the node's pods name after the scan");
-      return refused;
+      const reason = describeError(error);
+      this.#d.logger.warn({ job, pod: name, node, err: reason, retrying: !refused }, "Could not give the remover the images the node's pods name after the scan");
+      return refused ? { node, reason } : "retry";
     }
   }
 }
