@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { CoreV1Api, type CoreV1Event } from "@kubernetes/client-node";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { markerImage, sharedCluster, vulnerableAlpineImage, type TestCluster } from "../harness/index.ts";
-import { eventually } from "../harness/manager-run.ts";
+import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { nodeState } from "../harness/node-state.ts";
 import { deleteAllEraserObjects, dropSchedule, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
 import { startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
@@ -114,7 +114,8 @@ describe("a node lost while its worker pod runs", () => {
         return events.items.find((e: CoreV1Event) => e.reason === "NodeFinishedLate");
       }, 120_000);
       t.diagnostic(`NodeFinishedLate ${Date.now() - frozenAt} ms after the freeze`);
-      assert.match(late.message ?? "", new RegExp(`^node ${node}: its worker pod finished after the job counted the node failed, removing 1 image\\(s\\) \\(\\d+ bytes\\); the job's totals do not include them$`));
+      const removerLog = (await cluster.kubectl(["logs", "-n", operatorNamespace, pod, "-c", "remover"])).stdout;
+      assert.match(late.message ?? "", new RegExp(`^node ${node}: its worker pod finished after the job counted the node failed, removing 1 image\\(s\\) \\(\\d+ bytes\\); the job's totals do not include them$`), `remover:\n${removerLog}`);
       const after = (await listImageJobs(s.custom)).find((x) => x.metadata.name === name);
       assert.deepEqual([after?.status?.phase, after?.status?.removed, after?.status?.failed], ["Failed", 0, 1], "a reported result never changes");
       assert.equal((await workerPods(s.core, name))[0]?.status?.phase, "Succeeded", "the kubelet reported the pod once back");
