@@ -119,10 +119,17 @@ describe("a worker pod the kubelet cannot run", () => {
       const job = await jobThatEnds(s, seen, (podTimeoutS + 90) * 1000);
       assert.equal(job.status?.phase, "Failed", JSON.stringify(job.status));
       assert.match(job.status?.failedNodes?.[0]?.reason ?? "", new RegExp(`^worker pod eraser-\\S+ cannot finish: node ${node} has not been Ready \\(Unknown\\) since `));
-      const pods = await workerPods(s.core, job.metadata.name);
-      pod = pods[0]?.metadata?.name ?? "";
+      // The manager deletes it just after it writes the job's end, so allow it a moment.
+      const pods = await eventually(
+        "the pod that never ran to be deleted when its job ends (only its kubelet can finish the deletion)",
+        async () => {
+          const listed = await workerPods(s.core, job.metadata.name);
+          return listed.every((p) => p.metadata?.deletionTimestamp !== undefined) ? listed : undefined;
+        },
+        10_000,
+      );
       assert.equal(pods.length, 1);
-      assert.ok(pods[0]?.metadata?.deletionTimestamp !== undefined, "the pod that never ran is deleted when its job ends; only its kubelet can finish the deletion");
+      pod = pods[0]?.metadata?.name ?? "";
     } finally {
       cluster.thawKubelet(node);
     }
