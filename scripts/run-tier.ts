@@ -5,7 +5,10 @@
 // other arguments go to the test runner.
 import { spawn } from "node:child_process";
 import { globSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { startCluster, type TestCluster } from "../test/harness/cluster.ts";
+import { newTmpEntries, projectTmpEntries } from "./tmp-leftovers.ts";
 
 const tiers = { unit: { concurrency: 2, cluster: false }, integration: { concurrency: 1, cluster: true }, e2e: { concurrency: 1, cluster: true } } as const;
 type Tier = keyof typeof tiers;
@@ -37,6 +40,7 @@ if (files.length === 0) {
   console.log(`run-tier: no ${tier} test files yet`);
   process.exit(0);
 }
+const tmpBefore = projectTmpEntries();
 let cluster: TestCluster | undefined;
 const env: NodeJS.ProcessEnv = { ...process.env, ERASER_TS_TEST_TIER: tier };
 if (tiers[tier].cluster) {
@@ -56,4 +60,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 const code = await runTests(files, tiers[tier].concurrency, env);
 await stop();
-process.exit(code);
+const leftovers = newTmpEntries(tmpBefore);
+if (leftovers.length > 0) {
+  console.error(`run-tier: the ${tier} tests left ${leftovers.length} entries in ${tmpdir()}; each test must remove what it makes:`);
+  for (const name of leftovers) console.error(`  ${join(tmpdir(), name)}`);
+}
+process.exit(code !== 0 ? code : leftovers.length > 0 ? 1 : 0);

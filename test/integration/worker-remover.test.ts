@@ -19,7 +19,8 @@ const lib = (name: string): string => `docker.io/library/${name}`;
 
 /** The remover's whole contract on one node, which `start` brings up. */
 function removerSuite(release: ContainerdRelease, start: () => Promise<ContractNode>): void {
-  const work = mkdtempSync("/tmp/ets-worker-");
+  // Made in `before`: node:test runs neither hook of a suite a name filter leaves empty.
+  let work: string | undefined;
   let node: ContractNode;
   let cri: GrpcCriClient;
   const built = new Map<string, BuiltImage>();
@@ -40,6 +41,10 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     markerImage(lib("wr-pinned:1")),
   ];
 
+  function inWork(name: string): string {
+    assert.ok(work !== undefined, "the suite's before hook made its work directory");
+    return join(work, name);
+  }
   async function imageIds(): Promise<Set<string>> {
     return new Set((await cri.listImages()).map((i) => i.id));
   }
@@ -52,12 +57,12 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     return image.id;
   }
   function writeList(name: string, images: string[]): string {
-    const file = join(work, name);
+    const file = inWork(name);
     writeFileSync(file, JSON.stringify(images));
     return file;
   }
   function exclusionDir(name: string, lists: Record<string, string>): string {
-    const dir = join(work, name);
+    const dir = inWork(name);
     for (const [configMap, body] of Object.entries(lists)) {
       mkdirSync(join(dir, configMap), { recursive: true });
       writeFileSync(join(dir, configMap, "excluded.json"), body);
@@ -66,10 +71,11 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
   }
 
   before(async () => {
+    work = mkdtempSync("/tmp/ets-worker-");
     ensureWorkerBuilt();
     node = await start();
     cri = new GrpcCriClient(node.containerd.endpoint);
-    const tar = join(work, "images.tar");
+    const tar = inWork("images.tar");
     for (const image of buildImageLayout(specs, tar)) built.set(image.ref, image);
     await importImages(node.containerd, tar);
     await tagImage(node.containerd, lib("wr-tag:1"), lib("wr-tag-alias:2"));
@@ -82,11 +88,10 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
   });
 
   after(async () => {
-    // node:test skips `before` when a name filter leaves no test here, but still runs `after`.
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
     if ((cri as GrpcCriClient | undefined) === undefined) return;
     cri.close();
     await node.close();
-    rmSync(work, { recursive: true, force: true });
   });
 
   const endpoint = (): string => `--runtime-endpoint=${node.containerd.endpoint}`;
@@ -199,7 +204,7 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
   });
 
   test("an image a pod on the node names (--pod-image, by tag or digest) is kept as awaited by the collector and by a remover that lists it", async () => {
-    const tar = join(work, "awaited.tar");
+    const tar = inWork("awaited.tar");
     const [byTag, byDigest] = buildImageLayout([markerImage(lib("wr-awaited:1")), markerImage(lib("wr-awaited-digest:1"))], tar);
     assert.ok(byTag && byDigest);
     await importImages(node.containerd, tar);
@@ -208,7 +213,7 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
     const podImages = ["--pod-image=wr-awaited:1", `--pod-image=${digestRef}`];
     const awaited = [byTag.id, byDigest.id].sort();
 
-    const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${join(work, "shared-awaited")}`, `--exclusion-dir=${exclusions()}`, ...podImages]);
+    const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${inWork("shared-awaited")}`, `--exclusion-dir=${exclusions()}`, ...podImages]);
     assert.equal(collected.exitCode, 0, collected.stderr);
     assert.deepEqual(collected.logs.filter((l) => l["reason"] === "awaited").map((l) => String(l["image"])).sort(), awaited, "the collector makes neither a candidate");
 
@@ -226,13 +231,13 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
   // Runtime-independent (a file and a flag): proven once, on node-1's containerd under a real kubelet.
   if (release === "1.6") {
     test("with --pod-images-file, the remover waits for the images the node's pods name after the scan, keeps them as awaited, and removes nothing without them (ADR 0023)", async () => {
-      const tar = join(work, "after-scan.tar");
+      const tar = inWork("after-scan.tar");
       const [late, other] = buildImageLayout([markerImage(lib("wr-late:1")), markerImage(lib("wr-late-other:1"))], tar);
       assert.ok(late && other);
       await importImages(node.containerd, tar);
-      const shared = join(work, "shared-after-scan");
+      const shared = inWork("shared-after-scan");
       writeStage(shared, "final", { images: [late.id, other.id], vulnerable: 2 });
-      const podImagesFile = join(work, "pod-images");
+      const podImagesFile = inWork("pod-images");
       writeFileSync(podImagesFile, "");
       const remover = (timeout: number): ReturnType<typeof runWorker> => runWorker(["remover", endpoint(), `--shared-dir=${shared}`, `--pod-images-file=${podImagesFile}`, `--pod-images-timeout=${timeout}`]);
 
@@ -256,10 +261,10 @@ function removerSuite(release: ContainerdRelease, start: () => Promise<ContractN
   }
 
   test("an image whose container starts after the collector ran is kept (the remover re-checks)", async () => {
-    const tar = join(work, "race.tar");
+    const tar = inWork("race.tar");
     const [race] = buildImageLayout([busyboxImage(lib("wr-race:1"))], tar);
     await importImages(node.containerd, tar);
-    const shared = join(work, "shared");
+    const shared = inWork("shared");
     const collected = await runWorker(["collector", endpoint(), "--scan-disabled", `--shared-dir=${shared}`, `--exclusion-dir=${exclusions()}`]);
     assert.equal(collected.exitCode, 0, collected.stderr);
     await node.run("race", lib("wr-race:1"), ["/bin/sleep", "3600"], "running");

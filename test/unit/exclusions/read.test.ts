@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExclusionListError, parseExclusionList, readExclusionDirectory } from "../../../src/exclusions/read.ts";
 
-const root = mkdtempSync(join(tmpdir(), "exclusions-"));
+const root = mkdtempSync(join(tmpdir(), "ets-unit-exclusions-"));
 after(() => {
   rmSync(root, { recursive: true, force: true });
 });
