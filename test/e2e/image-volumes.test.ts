@@ -85,16 +85,8 @@ after(async () => {
   await deleteAllEraserObjects(stack.custom);
   const core = stack.core;
   await core.deleteNamespace({ name: appNamespace }).catch(() => undefined);
-  // Later tests scan and prune what is on the nodes: this file's images go with its pods.
+  // Later tests scan and prune what is on the nodes: the stack removes this file's images once its pods are gone.
   await eventually("the pods to go", async () => ((await core.listNamespacedPod({ namespace: appNamespace })).items.length === 0 ? true : undefined), 60_000);
-  for (const node of stack.nodes) {
-    const cri = new GrpcCriClient(node.containerd.endpoint);
-    try {
-      for (const image of await cri.listImages()) if (image.repoTags.some((t) => [app, mounted, awaited, victim].includes(t))) await cri.removeImage(image.id);
-    } finally {
-      cri.close();
-    }
-  }
   await stack.stop();
   rmSync(work, { recursive: true, force: true });
 });

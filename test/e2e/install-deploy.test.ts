@@ -15,7 +15,8 @@ import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { managerImage } from "../harness/oci/operator-images.ts";
 import { customApi, deleteAllEraserObjects, getImageList, listImageJobs } from "../harness/operator-fixtures.ts";
 import { nodeRuntimeEndpoint } from "../harness/containerd.ts";
-import { loadImages, localScannerImage, localWorkerImage, realNodeConfig } from "../harness/operator-stack.ts";
+import { loadImages, localScannerImage, localWorkerImage, realNodeConfig, restoreImageStores } from "../harness/operator-stack.ts";
+import { guardImageStores, type ImageStoreGuard } from "../harness/image-store-guard.ts";
 
 /** One image for each install to remove. */
 const victimOf = (way: number): string => `docker.io/library/e2e-install-victim-${way}:1`;
@@ -29,6 +30,7 @@ let others: RealNode[] = [];
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let coordination: CoordinationV1Api;
+let stores: ImageStoreGuard | undefined;
 
 async function tags(): Promise<Set<string>> {
   assert.ok(node);
@@ -94,6 +96,7 @@ before(async () => {
   coordination = cluster.kubeConfig().makeApiClient(CoordinationV1Api);
   custom = customApi(cluster);
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
+  stores = await guardImageStores(cluster.realNodes());
   // The scheduler may place the manager on any real node, as a registry would serve it to any.
   await loadImages(node, work, [managerImage(managerRef), ...installs.map((_, way) => markerImage(victimOf(way))), markerImage(unlisted)], false);
   const managerTar = join(work, "manager-image.tar");
@@ -107,6 +110,7 @@ before(async () => {
 after(async () => {
   if (cluster === undefined) return;
   for (const other of others) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
+  if (stores !== undefined) await restoreImageStores(stores);
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -41,7 +41,6 @@ before(async () => {
 after(async () => {
   if (stack === undefined || cluster === undefined) return;
   cluster.thawKubelet(stack.node.name);
-  await removeBallast(stack);
   await deleteAllEraserObjects(stack.custom);
   await stack.stop();
   await dropSchedule(stack.core);
@@ -57,15 +56,6 @@ async function containerState(s: OperatorStack, pod: string, container: string):
   }
 }
 
-/** Later tests scan what is on the node: the ballast goes with this one. */
-async function removeBallast(s: OperatorStack): Promise<void> {
-  const cri = new GrpcCriClient(s.node.containerd.endpoint);
-  try {
-    for (const image of (await cri.listImages()).filter((i) => i.repoTags.some((t) => ballast.includes(t)))) await cri.removeImage(image.id);
-  } finally {
-    cri.close();
-  }
-}
 
 async function tags(s: OperatorStack): Promise<Set<string>> {
   const cri = new GrpcCriClient(s.node.containerd.endpoint);

@@ -9,6 +9,7 @@ import { CoreV1Api, type CustomObjectsApi } from "@kubernetes/client-node";
 import type { TestCluster, RealNode } from "./cluster.ts";
 import { importImages, nodeRuntimeEndpoint } from "./containerd.ts";
 import { buildImageLayout, type ImageSpec } from "./oci/image.ts";
+import { guardImageStores, type ImageStoreGuard } from "./image-store-guard.ts";
 import { workerImage } from "./oci/operator-images.ts";
 import { prepareOperator, startManagerProcess, type ManagerProcess } from "./manager-run.ts";
 import { customApi, setManagerConfig } from "./operator-fixtures.ts";
@@ -76,6 +77,12 @@ export async function loadImages(node: RealNode, workDir: string, extra: readonl
   rmSync(tar);
 }
 
+/** Leaves each real node's image store as the file found it; says what a pod still holds. */
+export async function restoreImageStores(stores: ImageStoreGuard): Promise<void> {
+  const { inUse } = await stores.restore();
+  if (inUse.length > 0) console.log(`# images this file added that a container still uses, left on the node: ${inUse.join(", ")}`);
+}
+
 /**
  * Installs the operator against `cluster` and starts the manager. By default it targets the first
  * real node and labels the others out; with `everyRealNode`, it loads the images on every real node
@@ -97,6 +104,7 @@ export async function startOperatorStack(
   await prepareOperator(cluster, core);
   for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter=true", "--overwrite"]);
   const scanner = options.scan === undefined ? false : options.scan.held === true ? "held" : true;
+  const stores = await guardImageStores(cluster.realNodes());
   for (const target of targets) await loadImages(target, workDir, images, scanner);
   await setManagerConfig(core, realNodeConfig(options.scan));
   // What must be on the cluster before a job the manager starts at once (beginImmediately) sees it.
@@ -112,6 +120,7 @@ export async function startOperatorStack(
     async stop() {
       await manager.stop();
       for (const other of filteredOut) await cluster.kubectl(["label", "node", other.name, "eraser.sh/cleanup.filter-"]);
+      await restoreImageStores(stores);
     },
   };
 }
