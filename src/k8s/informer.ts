@@ -1,7 +1,13 @@
 // An informer that does not die silently: client-node's ListWatch stops on a generic error (it
 // only reconnects by itself after 410 Gone and client timeouts), so this one restarts it with
-// backoff, which relists. `synced` says the cache holds a full list (for /readyz). It lists in
-// pages and caches only what `keep` keeps of each object (keep.ts).
+// backoff, which relists. `synced` says the cache holds a full list (for /readyz, and before any
+// controller runs). It lists in pages and caches only what `keep` keeps of each object (keep.ts).
+//
+// ListWatch.start() resolves even when its list failed: it hands the error to the "error"
+// callbacks and returns. So a full list is known from the list itself, not from start(): taking
+// start()'s return for one called an empty cache synced when RBAC refused the list (proven on the
+// real API server, manager-late-rbac), and reset the backoff, so a refused list was retried every
+// 500 ms for ever.
 import { ListWatch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "../observability/logger.ts";
 import { describeError } from "./errors.ts";
@@ -19,11 +25,16 @@ export interface InformerOptions<T extends KubernetesObject> {
   keep: Keep<T>;
   /** Objects per list page (default listPageSize). */
   pageSize?: number;
+  /** The first retry's delay; each failure in a row doubles it, up to 30 s (default 500 ms). */
+  retryBaseMs?: number;
   labelSelector?: string;
   fieldSelector?: string;
   logger: Logger;
   onEvent: (type: "add" | "update" | "delete", object: T) => void;
 }
+
+/** A watch that broke this long after its list had worked: its break starts a new run of retries. */
+const heldWatchMs = 60_000;
 
 export class ResilientInformer<T extends KubernetesObject> {
   readonly #informer: ListWatch<T>;
@@ -31,13 +42,23 @@ export class ResilientInformer<T extends KubernetesObject> {
   #synced = false;
   #stopped = false;
   #failures = 0;
+  /** When the last full list came, and the last failure: a list whose watch then held ends a run of failures. */
+  #listedAt = 0;
+  #failedAt = 0;
+  readonly #retryBaseMs: number;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: InformerOptions<T>) {
     this.#logger = options.logger;
+    this.#retryBaseMs = options.retryBaseMs ?? 500;
     const { report } = new KeepProblemLog(options.logger);
     const watch = new KeepingWatch(options.kubeConfig, options.keep, report);
-    const list = (): ReturnType<typeof listKept<T>> => listKept(options.list, options.keep, report, options.pageSize);
+    const list = async (): ReturnType<typeof listKept<T>> => {
+      const listed = await listKept(options.list, options.keep, report, options.pageSize);
+      this.#synced = true;
+      this.#listedAt = Date.now();
+      return listed;
+    };
     this.#informer = new ListWatch<T>(options.path, watch, list, false, options.labelSelector, options.fieldSelector);
     for (const type of ["add", "update", "delete"] as const) {
       this.#informer.on(type, (object) => {
@@ -53,12 +74,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     return this.#synced;
   }
 
+  /** Lists and watches; resolves after the first try, listed or not (`synced` says which). */
   async start(): Promise<void> {
     this.#stopped = false;
     try {
       await this.#informer.start();
-      this.#synced = true;
-      this.#failures = 0;
     } catch (error) {
       this.#restart(error);
     }
@@ -67,8 +87,11 @@ export class ResilientInformer<T extends KubernetesObject> {
   #restart(error: unknown): void {
     this.#synced = false;
     if (this.#stopped) return;
+    const now = Date.now();
+    if (this.#listedAt > this.#failedAt && now - this.#listedAt > heldWatchMs) this.#failures = 0;
+    this.#failedAt = now;
     this.#failures++;
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.#failures - 1, 6));
+    const delay = Math.min(30_000, this.#retryBaseMs * 2 ** Math.min(this.#failures - 1, 6));
     this.#logger.warn({ err: describeError(error), retryInMs: delay }, "Watch failed; relisting");
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.start(), delay);
