@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { imageListName } from "../api/group.ts";
-import { makeApis } from "../k8s/client.ts";
+import { makeApis, type Apis } from "../k8s/client.ts";
 import { describeError } from "../k8s/errors.ts";
 import { EventRecorder } from "../observability/events.ts";
 import { startHttpServer, type HttpServer } from "../observability/http-server.ts";
@@ -52,19 +52,28 @@ export interface RunningManager {
   stop(): Promise<void>;
 }
 
+/** The manager's config, read once (start-up fails on an invalid one) and then watched, and the profiler it drives. */
+async function startConfig(o: ManagerOptions, apis: Apis, events: EventRecorder): Promise<{ config: ConfigSource; profiler: Awaited<ReturnType<typeof followProfileSetting>> }> {
+  const config = new ConfigSource({ kubeConfig: o.kubeConfig, apis, namespace: o.namespace, logger: o.logger.child({ part: "config" }), events });
+  await config.start();
+  return { config, profiler: await followProfileSetting(config, o.logger) };
+}
+
 export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const clock = o.clock ?? systemClock;
   const apis = makeApis(o.kubeConfig);
   const logger = o.logger;
   const events = new EventRecorder({ core: apis.core, component: "eraser-manager", logger: logger.child({ part: "events" }) });
-  const config = new ConfigSource({ kubeConfig: o.kubeConfig, apis, namespace: o.namespace, logger: logger.child({ part: "config" }), events });
-  await config.start();
-  const profiler = await followProfileSetting(config, logger);
   const metrics = new ManagerMetrics();
+  // Serving before the first lists: a manager that waits for them (a large cluster, RBAC that
+  // lands after the Deployment) answers /healthz, so its liveness probe does not kill it while it
+  // waits, and /readyz says it is not ready yet.
+  const late: { gate?: JobGate; ready?: () => boolean } = {};
+  const http: HttpServer = await startHttpServer({ port: o.httpPort, metrics, isReady: () => late.ready?.() === true, logger });
+  const { config, profiler } = await startConfig(o, apis, events);
   let imageLists: WorkQueue | undefined;
   let imageJobs: WorkQueue | undefined;
   let wakeScheduler = (): void => undefined;
-  const late: { gate?: JobGate } = {};
   const state = new ClusterState(o.kubeConfig, apis, o.namespace, logger, {
     imageList: (name) => imageLists?.add(name),
     imageJob: (name) => {
@@ -78,6 +87,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       for (const job of state.allImageJobs()) if (job.status?.phase === "Running") imageJobs?.add(job.metadata.name);
     },
   });
+  late.ready = () => state.synced && config.synced;
   await startCaches(state, logger);
   const { jobController, listController, scheduler, gate } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
   late.gate = gate;
@@ -101,7 +111,6 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
 
   const shutdown = new AbortController();
   const stopOtlp = startOtlpExport({ registry: metrics.registry, endpoint: () => config.current().manager.otlpEndpoint, intervalMs: exportIntervalMs(process.env), logger });
-  const http: HttpServer = await startHttpServer({ port: o.httpPort, metrics, isReady: () => state.synced && config.synced, logger });
   let election: Promise<void> = Promise.resolve();
   if (o.leaderElect) {
     election = runLeaderElection({
