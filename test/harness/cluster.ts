@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startContainerd, type ContainerdInstance, type ContainerdRelease } from "./containerd.ts";
-import { startControlPlane } from "./control-plane.ts";
+import { restartApiServer, startControlPlane } from "./control-plane.ts";
 import { removeHosts } from "./hosts.ts";
 import { startKubelet } from "./kubelet.ts";
 import { bin } from "./paths.ts";
@@ -163,8 +163,22 @@ export class TestCluster {
     writeState(this.#state);
   }
 
+  /**
+   * Restarts the API server in place (same flags, port and etcd), as a control-plane upgrade does:
+   * every watch and request of every client ends, and clients must list again.
+   */
+  async restartApiServer(): Promise<void> {
+    const plane = planeFromDir(this.#state);
+    const pid = this.#state.controlPlanePids.find((p) => pidCommand(p).includes("kube-apiserver"));
+    if (pid === undefined) throw new Error("the test ground's kube-apiserver pid is not in its state");
+    const restarted = await restartApiServer(plane, pid);
+    this.#state.controlPlanePids = this.#state.controlPlanePids.map((p) => (p === pid ? restarted : p));
+    writeState(this.#state);
+  }
+
+  /** Stops what the state file names: a test file may have changed it (restartApiServer). */
   async stop(): Promise<void> {
-    await teardownState(this.#state);
+    await teardownState(readState(this.#state.dir) ?? this.#state);
   }
 
   /** The control-plane facts a kubelet needs, rebuilt from the state directory. */
@@ -174,6 +188,15 @@ export class TestCluster {
 }
 
 
+
+/** The command line of a running process (empty if it has gone). */
+function pidCommand(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
 
 /**
  * node-1, node-2, ...: odd nodes run Debian's containerd 1.6, even ones containerd 2, so every

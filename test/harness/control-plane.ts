@@ -2,14 +2,15 @@
 // kube-scheduler (built from the Kubernetes Go module), with RBAC + Node authorisation and
 // NodeRestriction, so ServiceAccounts, tokens, owner-reference garbage collection and the
 // scheduling of a Deployment's pods are the real thing.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { z } from "zod";
 import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { bin } from "./paths.ts";
 import { createPki, type CertPair, type Pki } from "./pki.ts";
-import { freePort, startDaemon, waitFor, type Daemon } from "./process.ts";
+import { freePort, startDaemon, stopPid, waitFor, type Daemon } from "./process.ts";
 
 export interface ControlPlane {
   dir: string;
@@ -57,7 +58,7 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
   daemons.push(etcd);
   await waitFor("etcd health", () => httpGetOk(`http://127.0.0.1:${etcdPort}/health`), { timeoutMs: 30_000, daemon: etcd });
 
-  const apiserver = startDaemon("kube-apiserver", bin.kubeApiserver, [
+  const apiserverArgs = [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
@@ -79,10 +80,11 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
     "--allow-privileged=true",
     "--profiling=false",
     "--v=1",
-  ], { logFile: join(dir, "logs", "kube-apiserver.log") });
-  daemons.push(apiserver);
+  ];
+  // Kept for restartApiServer, which another process (a test file) may call.
+  writeFileSync(join(dir, apiserverArgsFile), JSON.stringify(apiserverArgs));
   const plane: ControlPlane = { dir, server, port: apiPort, pki, admin, kubeconfigPath, daemons };
-  await waitFor("kube-apiserver /readyz", () => apiGetOk(plane, "/readyz"), { timeoutMs: 90_000, daemon: apiserver });
+  daemons.push(await startApiServer(plane, apiserverArgs));
 
   const kcm = startDaemon("kube-controller-manager", bin.kubeControllerManager, [
     `--kubeconfig=${kubeconfigPath}`,
@@ -116,6 +118,25 @@ export async function startControlPlane(dir: string): Promise<ControlPlane> {
     daemon: kcm,
   });
   return plane;
+}
+
+const apiserverArgsFile = "kube-apiserver.args.json";
+
+async function startApiServer(plane: Pick<ControlPlane, "dir" | "port" | "pki" | "admin">, args: string[]): Promise<Daemon> {
+  const apiserver = startDaemon("kube-apiserver", bin.kubeApiserver, args, { logFile: join(plane.dir, "logs", "kube-apiserver.log") });
+  await waitFor("kube-apiserver /readyz", () => apiGetOk(plane, "/readyz"), { timeoutMs: 90_000, daemon: apiserver });
+  return apiserver;
+}
+
+/**
+ * Stops the API server (SIGTERM, as an upgrade or a control-plane move does: every watch and
+ * request ends), starts it again with the same flags on the same port, and returns its new pid
+ * once it is ready. etcd, and so every object, stays.
+ */
+export async function restartApiServer(plane: Pick<ControlPlane, "dir" | "port" | "pki" | "admin">, pid: number): Promise<number> {
+  const args = z.array(z.string()).parse(JSON.parse(readFileSync(join(plane.dir, apiserverArgsFile), "utf8")));
+  await stopPid(pid);
+  return (await startApiServer(plane, args)).pid;
 }
 
 function httpGetOk(url: string): Promise<boolean> {
