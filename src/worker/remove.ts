@@ -31,10 +31,24 @@ export async function removeImages(cri: CriClient, images: readonly ImageRecord[
   const usage = new FreshUsage(cri, options.mounts);
   const removal = new Slots(options.concurrency);
   const log = options.logger;
+  const fail = (image: ImageRecord, reason: string): void => {
+    outcome.failed.push({ image, reason });
+    log.error({ image: image.id, tags: image.repoTags, decision: "failed", reason }, "Failed to remove image");
+  };
   const removeOne = async (image: ImageRecord): Promise<void> => {
     // Plain fields rather than a child logger per image: a child serialises its bindings up front.
     const subject = { image: image.id, tags: image.repoTags };
-    if ((await usage.check()).isInUse(image)) {
+    // A check that cannot list the containers (the runtime restarting) fails this image alone and
+    // removes nothing; the removals before it stay counted, and the next image checks again.
+    const inUse = await usage.check().then(
+      (index) => index.isInUse(image),
+      (error: unknown) => (error as Error).message,
+    );
+    if (typeof inUse === "string") {
+      fail(image, `not removed: its in-use check failed: ${inUse}`);
+      return;
+    }
+    if (inUse) {
       outcome.keptInUse.push(image);
       log.info({ ...subject, decision: "kept", reason: "in-use" }, "Kept image: a container started using it after collection");
       return;
@@ -50,9 +64,7 @@ export async function removeImages(cri: CriClient, images: readonly ImageRecord[
       outcome.removed.push(image);
       log.info({ ...subject, decision: "removed", bytes: image.sizeBytes }, "Removed image");
     } catch (error) {
-      const reason = (error as Error).message;
-      outcome.failed.push({ image, reason });
-      log.error({ ...subject, decision: "failed", reason }, "Failed to remove image");
+      fail(image, (error as Error).message);
     } finally {
       removal.release();
     }

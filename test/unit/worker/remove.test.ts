@@ -35,6 +35,18 @@ describe("removal", () => {
     assert.ok(!cri.removed.includes(images[3]!.id));
   });
 
+  test("an in-use check that cannot list the containers fails its image alone: nothing unchecked is removed, and the removals around it are counted", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    const original = cri.listContainerImages.bind(cri);
+    let listings = 0;
+    cri.listContainerImages = (seen) => (++listings === 5 ? Promise.reject(new Error("CRI runtime cannot be reached")) : original(seen));
+    const outcome = await removeImages(cri, images, { concurrency: 1, dryRun: false, logger });
+    assert.equal(outcome.failed.length, 1);
+    assert.match(outcome.failed[0]?.reason ?? "", /^not removed: its in-use check failed: CRI runtime cannot be reached/);
+    assert.equal(outcome.removed.length, 19);
+    assert.ok(!cri.removed.includes(outcome.failed[0]?.image.id ?? ""), "the image whose check failed stays");
+  });
+
   test("a dry run calls RemoveImage never", async () => {
     const cri = new FakeCri(structuredClone(images));
     const outcome = await removeImages(cri, images, { concurrency: 8, dryRun: true, logger });
