@@ -47,10 +47,18 @@ function addResult(p: JobProgress, result: ReturnType<typeof parseNodeResult> | 
   p.unjudged += result.result.unjudged;
 }
 
+/** A remover that ran to its end but could not remove some images: how many, and the first reason. */
+function failedRemovals(result: NodeResult): string {
+  const first = result.failures[0];
+  const example = first === undefined ? "" : `; the first: ${first.image}: ${first.reason}`;
+  return `${result.failed} of ${result.removed + result.failed} removals failed${example}`;
+}
+
 function failureReason(pod: CachedPod, remover: ReturnType<typeof removerState>, result: ReturnType<typeof parseNodeResult> | undefined): string {
   const trouble = podTrouble(pod);
   const cause = trouble === undefined ? "" : `: ${trouble.text}`;
   if (result?.ok === true && result.result.error !== undefined) return `${result.result.error}${cause}`;
+  if (result?.ok === true && result.result.failed > 0) return `${failedRemovals(result.result)}${cause}`;
   const detail = result?.ok === false ? ` (${result.reason})` : "";
   return `worker exited ${remover?.exitCode ?? "abnormally"}${detail}${cause}`;
 }

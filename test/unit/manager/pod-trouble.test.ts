@@ -74,6 +74,13 @@ describe("what a node's failure says about its worker pod", () => {
     assert.equal(failureAt(oneMinuteIn, scannerOom).reason, `${error}: container trivy-scanner ran out of memory (OOMKilled, exit 137; its limit is components.scanner.limit.memory)`);
   });
 
+  test("a remover that could not remove some images says how many and why, not only its exit code", () => {
+    const why = "not removed: its in-use check failed: CRI runtime at unix:///run/cri/cri.sock: cannot be reached (Connection dropped)";
+    const result = JSON.stringify({ v: 1, dryRun: false, removed: 47, removedBytes: 4700, vulnerable: 0, kept: {}, failed: 553, failures: [{ image: "sha256:ab8a", reason: why }] });
+    const cutShort = pod({ phase: "Failed", containers: { remover: { terminated: { exitCode: 1, reason: "Error", message: result } } } });
+    assert.equal(failureAt(oneMinuteIn, cutShort).reason, `553 of 600 removals failed; the first: sha256:ab8a: ${why}`);
+  });
+
   test("a pod someone deleted while it ran says so (a live kubelet reports it Failed before it goes)", () => {
     const deleted = pod({ phase: "Failed", deletedAt: created, containers: { remover: { terminated: { exitCode: 143, reason: "Error" } } } });
     assert.equal(failureAt(oneMinuteIn, deleted).reason, "worker exited 143: the pod was deleted while it ran (kubectl delete pod, a drain?)");
