@@ -20,6 +20,13 @@ export class GrpcCriClient implements CriClient {
   readonly endpoint: string;
   readonly #client: Client;
   readonly #timeoutMs: number;
+  /**
+   * Whether the runtime has answered and no call has waited out its deadline since. Then a call
+   * waits for the connection (a runtime restart: containerd 1.6's CRI was back in 0.45 s) instead
+   * of failing at once. A runtime that never answered still fails fast with "cannot be reached",
+   * and one that does not come back within a deadline makes the calls after it fail fast again.
+   */
+  #answered = false;
 
   constructor(endpoint: string, options: GrpcCriOptions = {}) {
     this.endpoint = endpoint;
@@ -39,13 +46,16 @@ export class GrpcCriClient implements CriClient {
         (b: Buffer) => b,
         (b: Buffer) => b,
         request,
-        new Metadata(),
+        // gRPC carries "wait for ready" as a metadata option, not a call option.
+        new Metadata({ waitForReady: this.#answered }),
         { deadline: Date.now() + timeoutMs },
         (error: ServiceError | null, reply?: Buffer) => {
           if (error !== null) {
+            if (error.code === status.DEADLINE_EXCEEDED) this.#answered = false;
             reject(describe(this.endpoint, path, error));
             return;
           }
+          this.#answered = true;
           try {
             resolve(decode(reply ?? Buffer.alloc(0)));
           } catch (cause) {

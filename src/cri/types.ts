@@ -64,6 +64,14 @@ export interface CriClient {
   close(): void;
 }
 
+/** gRPC's UNAVAILABLE: the runtime could not be reached, or the connection dropped mid-call. */
+const unavailable = 14;
+
+/** A call the runtime may or may not have carried out: the connection was lost (a restart). */
+export function isConnectionLost(error: unknown): boolean {
+  return error instanceof CriError && error.code === unavailable;
+}
+
 export class CriError extends Error {
   override readonly name = "CriError";
   readonly endpoint: string;

@@ -3,7 +3,7 @@
 // removes nothing.
 import type { Logger } from "../observability/logger.ts";
 import type { ImageRecord } from "../images/record.ts";
-import type { CriClient } from "../cri/types.ts";
+import { isConnectionLost, type CriClient } from "../cri/types.ts";
 import { FreshUsage } from "./fresh-usage.ts";
 import type { MountImages } from "./mount-images.ts";
 import { periodicCollection } from "./memory.ts";
@@ -35,28 +35,30 @@ export async function removeImages(cri: CriClient, images: readonly ImageRecord[
     outcome.failed.push({ image, reason });
     log.error({ image: image.id, tags: image.repoTags, decision: "failed", reason }, "Failed to remove image");
   };
-  const removeOne = async (image: ImageRecord): Promise<void> => {
+  /** One try at an image: "lost" when the connection to the runtime dropped with a call (a restart). */
+  const attempt = async (image: ImageRecord, lastTry: boolean): Promise<"lost" | undefined> => {
     // Plain fields rather than a child logger per image: a child serialises its bindings up front.
     const subject = { image: image.id, tags: image.repoTags };
-    // A check that cannot list the containers (the runtime restarting) fails this image alone and
-    // removes nothing; the removals before it stay counted, and the next image checks again.
+    // A check that cannot list the containers fails this image alone and removes nothing; the
+    // removals before it stay counted, and the next image checks again.
     const inUse = await usage.check().then(
       (index) => index.isInUse(image),
-      (error: unknown) => (error as Error).message,
+      (error: unknown) => error as Error,
     );
-    if (typeof inUse === "string") {
-      fail(image, `not removed: its in-use check failed: ${inUse}`);
-      return;
+    if (inUse instanceof Error) {
+      if (!lastTry && isConnectionLost(inUse)) return "lost";
+      fail(image, `not removed: its in-use check failed: ${inUse.message}`);
+      return undefined;
     }
     if (inUse) {
       outcome.keptInUse.push(image);
       log.info({ ...subject, decision: "kept", reason: "in-use" }, "Kept image: a container started using it after collection");
-      return;
+      return undefined;
     }
     if (options.dryRun) {
       outcome.removed.push(image);
       log.info({ ...subject, decision: "would-remove", bytes: image.sizeBytes }, "Would remove image (dry run)");
-      return;
+      return undefined;
     }
     await removal.acquire();
     try {
@@ -64,10 +66,20 @@ export async function removeImages(cri: CriClient, images: readonly ImageRecord[
       outcome.removed.push(image);
       log.info({ ...subject, decision: "removed", bytes: image.sizeBytes }, "Removed image");
     } catch (error) {
+      if (!lastTry && isConnectionLost(error)) return "lost";
       fail(image, (error as Error).message);
     } finally {
       removal.release();
     }
+    return undefined;
+  };
+  // A connection that dropped with a call (a runtime restart) leaves the image gone or not: once
+  // more, from a fresh in-use check, which waits for the runtime to come back (grpc-client.ts); a
+  // removal the runtime had already made answers NotFound, which is done.
+  const removeOne = async (image: ImageRecord): Promise<void> => {
+    if ((await attempt(image, false)) !== "lost") return;
+    log.warn({ image: image.id, tags: image.repoTags }, "The connection to the runtime dropped (a restart?); checking and removing this image once more");
+    await attempt(image, true);
   };
   let next = 0;
   const afterRemoval = periodicCollection(removalsPerCollection);

@@ -1,7 +1,8 @@
 // containerd restarts while the remover removes (a runtime upgrade on the node, a crash that
-// systemd restarts). Its calls fail for as long as the runtime is down. What a user needs then: no
-// image removed without its in-use check, every image the node says it removed really gone, none
-// gone that it does not account for, and a result in the termination message, not a crash.
+// systemd restarts). What a user needs then: no image removed without its in-use check, every
+// image the node says it removed really gone, none gone that it does not account for, a result in
+// the termination message, not a crash; and, since the runtime is back within a second, the run
+// finished rather than the node failed for the rest of its images.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +18,7 @@ const listed = Array.from({ length: 600 }, (_, i) => `docker.io/library/rr-${i}:
 const inUse = "docker.io/library/rr-in-use:1";
 const tail = (log: string): string => log.trim().split("\n").filter((l) => !l.includes('"decision":"removed"')).slice(-8).join("\n");
 
-test("containerd 1.6 restarts mid-removal: nothing in use goes, every image the result counts removed is gone, and nothing goes unaccounted", async (t) => {
+test("containerd 1.6 restarts mid-removal: the remover waits for it and finishes, nothing in use goes, and the result counts exactly what went", async (t) => {
   ensureWorkerBuilt();
   const dir = mkdtempSync("/tmp/ets-rrestart-");
   let instance: ContainerdInstance | undefined;
@@ -50,15 +51,18 @@ test("containerd 1.6 restarts mid-removal: nothing in use goes, every image the 
     const failed = imagesWithDecision(run, "failed");
     t.diagnostic(`exit ${run.exitCode}; removed ${removed.length}, failed ${failed.length}, gone ${gone.length} of ${listed.length}`);
     const inUseId = built[0]?.id ?? "";
+    const again = run.logs.filter((l) => String(l["msg"]).startsWith("The connection to the runtime dropped"));
+    t.diagnostic(`${again.length} images checked and removed once more after their call lost its reply`);
     assert.ok(after.has(inUseId), "the image a running container uses stays");
     assert.deepEqual(removed.filter((id) => after.has(id)), [], "every image the remover says it removed is gone");
     const accounted = new Set([...removed, ...failed]);
-    assert.deepEqual(gone.filter((id) => !accounted.has(id)), [], "every image gone is one the remover removed, or one whose removal it reports failed (its reply lost in the restart)");
-    assert.ok(failed.length > 0, "the restart cut some removals short: the test saw the runtime go away mid-run");
+    assert.deepEqual(gone.filter((id) => !accounted.has(id)), [], "every image gone is one the remover accounts for");
+    assert.ok(again.length > 0, "the restart cut into the run: calls in flight lost their replies");
+    assert.deepEqual(failed, [], `no removal failed: the remover waited for the runtime and tried once more; its last lines:\n${tail(run.stdout + run.stderr)}`);
+    assert.equal(removed.length, listed.length);
     assert.ok(run.result !== undefined, `the node's result is in the termination message:\n${run.stderr.slice(-2000)}`);
-    assert.deepEqual({ removed: run.result.removed, failed: run.result.failed }, { removed: removed.length, failed: failed.length }, `the result counts what the log says; its last lines:\n${tail(run.stdout + run.stderr)}`);
-    assert.equal(run.exitCode, 1, "a node with failed removals fails");
-    assert.match(run.logs.find((l) => l["decision"] === "failed")?.["reason"]?.toString() ?? "", /cannot be reached|UNAVAILABLE|did not answer/);
+    assert.deepEqual({ removed: run.result.removed, failed: run.result.failed }, { removed: listed.length, failed: 0 });
+    assert.equal(run.exitCode, 0);
   } finally {
     cri?.close();
     await instance?.stop();

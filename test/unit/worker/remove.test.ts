@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeCri } from "../../../src/cri/fake.ts";
+import { CriError } from "../../../src/cri/types.ts";
 import { removeImages } from "../../../src/worker/remove.ts";
 import { createLogger } from "../../../src/observability/logger.ts";
 import type { ImageRecord } from "../../../src/images/record.ts";
@@ -45,6 +46,34 @@ describe("removal", () => {
     assert.match(outcome.failed[0]?.reason ?? "", /^not removed: its in-use check failed: CRI runtime cannot be reached/);
     assert.equal(outcome.removed.length, 19);
     assert.ok(!cri.removed.includes(outcome.failed[0]?.image.id ?? ""), "the image whose check failed stays");
+  });
+
+  test("a call whose connection dropped (a runtime restart) is tried once more from a fresh check; a removal the runtime had made counts once", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    const dropped = (): CriError => new CriError(cri.endpoint, "cannot be reached (Connection dropped)", 14);
+    const original = { remove: cri.removeImage.bind(cri), list: cri.listContainerImages.bind(cri) };
+    let removals = 0;
+    let listings = 0;
+    // The 3rd removal is made, but its reply is lost; later, the 10th listing is cut off.
+    cri.removeImage = async (image) => {
+      if (++removals !== 3) return original.remove(image);
+      await original.remove(image);
+      throw dropped();
+    };
+    cri.listContainerImages = (seen) => (++listings === 10 ? Promise.reject(dropped()) : original.list(seen));
+    const outcome = await removeImages(cri, images, { concurrency: 1, dryRun: false, logger });
+    assert.deepEqual(outcome.failed, []);
+    assert.deepEqual(outcome.removed.map((i) => i.id).sort(), images.map((i) => i.id).sort(), "each image counted removed once");
+    assert.equal(cri.images.length, 0);
+  });
+
+  test("a connection that drops twice for one image fails that image only", async () => {
+    const cri = new FakeCri(structuredClone(images));
+    const original = cri.removeImage.bind(cri);
+    cri.removeImage = (image) => (image === images[7]?.id ? Promise.reject(new CriError(cri.endpoint, "cannot be reached (Connection dropped)", 14)) : original(image));
+    const outcome = await removeImages(cri, images, { concurrency: 2, dryRun: false, logger });
+    assert.deepEqual(outcome.failed.map((f) => f.image.id), [images[7]?.id]);
+    assert.equal(outcome.removed.length, 19);
   });
 
   test("a dry run calls RemoveImage never", async () => {
