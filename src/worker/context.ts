@@ -1,8 +1,6 @@
 // What every worker command sets up first: the CRI connection (with its version check), the
 // exclusion patterns (failing closed), the worker's own images and its node's pods' images (never
 // removed).
-import { readFileSync } from "node:fs";
-import * as z from "../api/zod.ts";
 import { GrpcCriClient } from "../cri/grpc-client.ts";
 import type { CriClient, RuntimeVersion } from "../cri/types.ts";
 import { readExclusionDirectory } from "../exclusions/read.ts";
@@ -47,19 +45,6 @@ export async function loadExclusions(options: WorkerOptions, logger: Logger): Pr
   const patterns = await readExclusionDirectory(dir);
   logger.info({ dir, patterns }, "Loaded exclusion lists");
   return patterns.map(compileImagePattern);
-}
-
-/** The manual-mode image list file: a JSON array of strings. */
-export function readImageListFile(path: string): string[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new Error(`image list ${path} cannot be read as JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = z.array(z.string().check(z.minLength(1))).safeParse(raw);
-  if (!parsed.success) throw new Error(`image list ${path} must be a JSON array of non-empty strings`);
-  return parsed.data;
 }
 
 export async function createContext(options: WorkerOptions, logger: Logger): Promise<WorkerContext> {

@@ -11,7 +11,8 @@ import { buildResult, errorResult, noScan, writeTerminationMessage, type ScanTal
 import type { Logger } from "../../observability/logger.ts";
 import type { NodeResult } from "../../api/node-result.ts";
 import type { WorkerOptions } from "../args.ts";
-import { createContext, readImageListFile } from "../context.ts";
+import { createContext } from "../context.ts";
+import { readImageListFile } from "../image-list-file.ts";
 
 async function requestFor(options: WorkerOptions): Promise<{ request: Request; scan: ScanTally }> {
   if (options.imagelist !== undefined) return { request: requestFromList(readImageListFile(options.imagelist)), scan: noScan };
