@@ -6,10 +6,11 @@ import * as z from "../api/zod.ts";
 import { apiVersion, group, imageJobKind, imageJobPlural, imageListPlural, storageVersion } from "../api/group.ts";
 import type { ImageJob } from "../api/imagejob.ts";
 import type { ImageList } from "../api/imagelist.ts";
-import { imageListConfigMapKey, labels } from "../api/worker-contract.ts";
+import { labels } from "../api/worker-contract.ts";
 import type { Apis } from "../k8s/client.ts";
 import { createClusterObject, patchClusterStatus, withDeadline } from "../k8s/custom.ts";
 import { isAlreadyExists, isNotFound } from "../k8s/errors.ts";
+import { imageListPayload, payloadContent, type FittingPayload } from "./imagelist-payload.ts";
 
 export const annotations = {
   mode: "eraser.sh/mode",
@@ -47,6 +48,9 @@ export const imageListConfigMapName = (job: string): string => `${job}-imagelist
 /** Creates the manual job for the ImageList's current generation; an existing one is fine. */
 export async function startManualJob(apis: Apis, namespace: string, list: ImageList): Promise<{ name: string; created: boolean }> {
   const name = manualJobName(list);
+  const payload = imageListPayload(list.spec.images);
+  // The ImageList controller refuses such a list before it gets here; no job is made without its list.
+  if (payload.kind === "too-large") throw new Error(`the image list of ${name} is too large for a ConfigMap (${payload.textBytes} bytes of JSON)`);
   const body = {
     apiVersion,
     kind: imageJobKind,
@@ -68,20 +72,20 @@ export async function startManualJob(apis: Apis, namespace: string, list: ImageL
     if (!isAlreadyExists(error)) throw error;
     // Re-found after a restart: make sure its ConfigMap exists too (the crash may have come between).
     const existing = CreatedSchema.parse(await withDeadline(`get imagejob ${name}`, apis.custom.getClusterCustomObject({ group, version: storageVersion, plural: imageJobPlural, name })));
-    await createImageListConfigMap(apis, namespace, name, existing.metadata.uid, list.spec.images);
+    await createImageListConfigMap(apis, namespace, name, existing.metadata.uid, payload);
     return { name, created: false };
   }
-  await createImageListConfigMap(apis, namespace, name, uid, list.spec.images);
+  await createImageListConfigMap(apis, namespace, name, uid, payload);
   return { name, created: true };
 }
 
-async function createImageListConfigMap(apis: Apis, namespace: string, job: string, jobUid: string, images: readonly string[]): Promise<void> {
+async function createImageListConfigMap(apis: Apis, namespace: string, job: string, jobUid: string, payload: FittingPayload): Promise<void> {
   try {
     await apis.core.createNamespacedConfigMap({
       namespace,
       body: {
         metadata: { name: imageListConfigMapName(job), namespace, labels: { [labels.job]: job }, ownerReferences: [{ apiVersion, kind: imageJobKind, name: job, uid: jobUid, controller: true }] },
-        data: { [imageListConfigMapKey]: JSON.stringify(images) },
+        ...payloadContent(payload),
       },
     });
   } catch (error) {

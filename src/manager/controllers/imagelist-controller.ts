@@ -10,6 +10,7 @@ import { patchClusterStatus } from "../../k8s/custom.ts";
 import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ClusterState } from "../cluster-state.ts";
+import { imageListPayload, tooLargeProblem } from "../imagelist-payload.ts";
 import { startManualJob } from "../jobs.ts";
 import type { ReconcileResult } from "../queue.ts";
 import type { JobGate } from "./job-gate.ts";
@@ -29,6 +30,14 @@ const target = (list: ImageList): { apiVersion: string; kind: string; name: stri
   name: list.metadata.name,
   ...(list.metadata.uid === undefined ? {} : { uid: list.metadata.uid }),
 });
+
+/** Why a list is not run: an entry no runtime accepts, or a size no ConfigMap holds, even gzipped. */
+function whyNotRun(images: readonly string[]): string | undefined {
+  const invalid = invalidEntry(images);
+  if (invalid !== undefined) return invalid;
+  const payload = imageListPayload(images);
+  return payload.kind === "too-large" ? tooLargeProblem(payload.textBytes) : undefined;
+}
 
 /** The first entry no runtime would accept, with the reason. */
 export function invalidEntry(images: readonly string[]): string | undefined {
@@ -70,7 +79,7 @@ export class ImageListController {
     }
     const generation = list.metadata.generation ?? 1;
     if ((list.status?.observedGeneration ?? 0) >= generation) return undefined;
-    const problem = invalidEntry(list.spec.images);
+    const problem = whyNotRun(list.spec.images);
     if (problem !== undefined) {
       await patchClusterStatus(this.#d.apis, imageListPlural, name, { observedGeneration: generation, message: problem });
       this.#d.events.record(target(list), "Warning", "InvalidImageList", `not run, nothing removed: ${problem}`);
