@@ -5,8 +5,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { GrpcCriClient } from "../../src/cri/grpc-client.ts";
 import { buildImageLayout, busyboxImage, importImages, markerImage, sharedCluster, type TestCluster } from "../harness/index.ts";
+import { manyTeamsImages } from "../harness/large-lists.ts";
 import { eventually, operatorNamespace } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, workerPods } from "../harness/operator-fixtures.ts";
 import { loadImages, localWorkerImage, startOperatorStack, type OperatorStack } from "../harness/operator-stack.ts";
@@ -25,6 +27,7 @@ let cri: GrpcCriClient | undefined;
 
 const onBothNodes = lib("e2e-on-both-nodes:1");
 const awaited = lib("e2e-awaited:1");
+const inLargeList = lib("e2e-in-large-list:1");
 /** Long enough to outlast a manual job on this ground (seconds), short enough to wait for. */
 const initSeconds = 45;
 
@@ -40,7 +43,7 @@ async function tags(endpoint?: string): Promise<Set<string>> {
 
 before(async () => {
   cluster = await sharedCluster();
-  stack = await startOperatorStack(cluster, work, [markerImage(victim), busyboxImage(inUse), markerImage(unlisted), busyboxImage(awaited)]);
+  stack = await startOperatorStack(cluster, work, [markerImage(victim), busyboxImage(inUse), markerImage(unlisted), busyboxImage(awaited), markerImage(inLargeList)]);
   cri = new GrpcCriClient(stack.node.containerd.endpoint);
   await stack.core.createNamespace({ body: { metadata: { name: appNamespace } } }).catch(() => undefined);
   await runPod(stack.core, { namespace: appNamespace, name: "app", node: stack.node.name, image: inUse, command: ["/bin/sleep", "3600"] });
@@ -157,5 +160,21 @@ describe("manual mode on a real node", () => {
     assert.ok((await tags()).has(awaited), "the listed image a pod waits for is still on the node");
 
     await waitForPod(core, appNamespace, "awaiting", (_phase, running) => running, (initSeconds + 60) * 1000);
+  });
+
+  test("a list larger than a ConfigMap holds as text reaches the node gzipped, and its image goes (ADR 0025)", async () => {
+    assert.ok(stack && cluster);
+    assert.ok((await tags()).has(inLargeList));
+    // ~1.1 MB of JSON: more than a ConfigMap's 1 MiB as text, as a registry-wide list can be.
+    const images = [...manyTeamsImages(), inLargeList];
+    const earlier = new Set((await listImageJobs(stack.custom)).map((j) => j.metadata.name));
+    await applyImageList(stack.custom, "imagelist", images);
+    const custom = stack.custom;
+    const job = await eventually("the job to finish", async () => (await listImageJobs(custom)).find((j) => !earlier.has(j.metadata.name) && (j.status?.phase === "Completed" || j.status?.phase === "Failed")), 180_000);
+    assert.equal(job.status?.phase, "Completed", JSON.stringify(job.status));
+    const carried = await stack.core.readNamespacedConfigMap({ name: `${job.metadata.name}-imagelist`, namespace: operatorNamespace });
+    assert.equal(gunzipSync(Buffer.from(carried.binaryData?.["images"] ?? "", "base64")).toString("utf8"), JSON.stringify(images), "the list went gzipped");
+    assert.equal(job.status.removed, 1, "the one listed image on a node went");
+    assert.ok(!(await tags()).has(inLargeList), "the listed image is gone from containerd");
   });
 });
