@@ -8,6 +8,11 @@ import { ImageReferenceError, isImageId, parseImageReference } from "./reference
 export interface ImagePattern {
   readonly source: string;
   matches(image: ImageRecord): boolean;
+  /**
+   * Exact forms only: the one key (`imageKeys`) an image this pattern matches has, so a large set
+   * finds it by lookup (pattern-set.ts). Wildcard forms have none and are tried one by one.
+   */
+  readonly key?: string;
 }
 
 export function compileImagePattern(pattern: string): ImagePattern {
@@ -18,10 +23,6 @@ export function compileImagePattern(pattern: string): ImagePattern {
   if (pattern.endsWith("/*")) return prefixPattern(pattern);
   if (pattern.endsWith(":*")) return repositoryPattern(pattern);
   return exactPattern(pattern);
-}
-
-export function findMatchingPattern(patterns: readonly ImagePattern[], image: ImageRecord): ImagePattern | undefined {
-  return patterns.find((pattern) => pattern.matches(image));
 }
 
 /** The repository names (`registry/repo`) an image is known by, from its tags and digests. */
@@ -42,9 +43,30 @@ function tryParse(ref: string): ReturnType<typeof parseImageReference> | undefin
   }
 }
 
+/** The keys of an image, one per way an exact pattern can match it; see `ImagePattern.key`. */
+export function imageKeys(image: ImageRecord): string[] {
+  const keys = [idKey(image.id)];
+  for (const ref of image.repoTags) {
+    const parsed = tryParse(ref);
+    if (parsed !== undefined) keys.push(tagKey(parsed.name, parsed.tag));
+  }
+  for (const ref of image.repoDigests) {
+    const at = ref.lastIndexOf("@");
+    if (at >= 0) keys.push(idKey(ref.slice(at + 1)));
+    const parsed = tryParse(ref);
+    if (parsed?.digest !== undefined) keys.push(digestKey(parsed.name, parsed.digest));
+  }
+  return keys;
+}
+
+const idKey = (id: string): string => `id ${id}`;
+const tagKey = (name: string, tag: string | undefined): string => `tag ${name}:${tag ?? ""}`;
+const digestKey = (name: string, digest: string): string => `digest ${name}@${digest}`;
+
 function idPattern(id: string): ImagePattern {
   return {
     source: id,
+    key: idKey(id),
     matches: (image) => image.id === id || image.repoDigests.some((ref) => ref.endsWith(`@${id}`)),
   };
 }
@@ -86,6 +108,7 @@ function exactPattern(pattern: string): ImagePattern {
   const wanted = parseImageReference(pattern);
   return {
     source: pattern,
+    key: wanted.digest !== undefined ? digestKey(wanted.name, wanted.digest) : tagKey(wanted.name, wanted.tag),
     matches(image) {
       if (wanted.digest !== undefined) {
         return image.repoDigests.some((ref) => {

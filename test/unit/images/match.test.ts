@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { compileImagePattern, findMatchingPattern } from "../../../src/images/match.ts";
+import { compileImagePattern } from "../../../src/images/match.ts";
+import { PatternSet } from "../../../src/images/pattern-set.ts";
 import type { ImageRecord } from "../../../src/images/record.ts";
 
 const id = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -68,10 +69,10 @@ describe("matching patterns against runtime image records", () => {
     assert.equal(pattern.matches(appTools), false, "a different repository with the same prefix");
   });
 
-  test("findMatchingPattern names the pattern that matched", () => {
-    const patterns = ["quay.io/*", "nginx:*"].map(compileImagePattern);
-    assert.equal(findMatchingPattern(patterns, nginx)?.source, "nginx:*");
-    assert.equal(findMatchingPattern(patterns, app), undefined);
+  test("a set of patterns names the pattern that matched", () => {
+    const patterns = new PatternSet(["quay.io/*", "nginx:*"].map(compileImagePattern));
+    assert.equal(patterns.find(nginx)?.source, "nginx:*");
+    assert.equal(patterns.find(app), undefined);
   });
 
   const bad: [string, RegExp][] = [
