@@ -7,6 +7,8 @@
 // the medians of the worker's own time from its first CRI reply to its last line (its Node start
 // is the same for every count, and bench:worker times it).
 // A dry run removes nothing, so every round sees the same store.
+// BENCH_LIST=<n> lists every image of the store among n other references (a registry-wide
+// ImageList, ADR 0025) instead of `["*"]`, to time matching a large list.
 // BENCH_CONTAINERD picks the release, as in bench:worker.
 // Last line: {"images":..,"containers":[..],"inventoryMs":[..],"peakRssMiB":[..],"perContainerMs":..,"rounds":..,"containerd":..}
 import { spawn } from "node:child_process";
@@ -19,12 +21,14 @@ import { runContainer, runPodSandbox } from "../test/harness/cri-sandbox.ts";
 import { buildImageLayout } from "../test/harness/oci/image.ts";
 import { busyboxImage, markerImage } from "../test/harness/oci/specs.ts";
 import { waitFor } from "../test/harness/process.ts";
+import { manyTeamsImages } from "../test/harness/large-lists.ts";
 import { ensureWorkerBuilt, workerBinary } from "../test/harness/worker-run.ts";
 import { samplePeakRss } from "./process-stats.ts";
 
 const images = Number(process.env["BENCH_IMAGES"] ?? 200);
 const counts = (process.env["BENCH_CONTAINER_COUNTS"] ?? "0,100,300").split(",").map(Number);
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 5);
+const listed = process.env["BENCH_LIST"] === undefined ? undefined : Number(process.env["BENCH_LIST"]);
 const release = pickRelease(process.env["BENCH_CONTAINERD"] ?? "1.6");
 const appImage = "docker.io/library/inventory-app:1";
 /** Containers made at once: the kubelet starts a node's pods a few at a time too. */
@@ -65,10 +69,11 @@ const containerd = await startContainerd({ name: "bench-inventory", baseDir: joi
 const cri = new GrpcCriClient(containerd.endpoint);
 try {
   const tar = join(work, "images.tar");
-  buildImageLayout([busyboxImage(appImage), ...Array.from({ length: images }, (_, i) => markerImage(`docker.io/library/inventory-${i}:1`))], tar);
+  const stored = Array.from({ length: images }, (_, i) => `docker.io/library/inventory-${i}:1`);
+  buildImageLayout([busyboxImage(appImage), ...stored.map((ref) => markerImage(ref))], tar);
   await importImages(containerd, tar);
   const list = join(work, "list.json");
-  writeFileSync(list, JSON.stringify(["*"]));
+  writeFileSync(list, JSON.stringify(listed === undefined ? ["*"] : [...manyTeamsImages(listed), ...stored]));
   const sandboxName = "inventory";
   const sandboxId = await runPodSandbox(containerd.endpoint, sandboxName);
   let made = 0;
@@ -91,7 +96,7 @@ try {
   }
   const spanContainers = (counts.at(-1) ?? 0) - (counts[0] ?? 0);
   const perContainerMs = spanContainers > 0 ? ((medians.at(-1) ?? 0) - (medians[0] ?? 0)) / spanContainers : 0;
-  console.log(JSON.stringify({ images, containers: counts, inventoryMs: medians, peakRssMiB: peaks, perContainerMs: Number(perContainerMs.toFixed(3)), rounds, containerd: release }));
+  console.log(JSON.stringify({ images, ...(listed === undefined ? {} : { listed: listed + images }), containers: counts, inventoryMs: medians, peakRssMiB: peaks, perContainerMs: Number(perContainerMs.toFixed(3)), rounds, containerd: release }));
 } finally {
   cri.close();
   await containerd.stop();
