@@ -9,8 +9,9 @@ export interface ImagePattern {
   readonly source: string;
   matches(image: ImageRecord): boolean;
   /**
-   * Exact forms only: the one key (`imageKeys`) an image this pattern matches has, so a large set
-   * finds it by lookup (pattern-set.ts). Wildcard forms have none and are tried one by one.
+   * A key that an image this pattern matches has among its `imageKeys`, and no other image has,
+   * so a large set finds the pattern by lookup (pattern-set.ts). Every form here has one; a
+   * pattern without one would be tried one by one.
    */
   readonly key?: string;
 }
@@ -43,25 +44,38 @@ function tryParse(ref: string): ReturnType<typeof parseImageReference> | undefin
   }
 }
 
-/** The keys of an image, one per way an exact pattern can match it; see `ImagePattern.key`. */
+/** The keys of an image, one per way a pattern can match it; see `ImagePattern.key`. */
 export function imageKeys(image: ImageRecord): string[] {
-  const keys = [idKey(image.id)];
+  const keys = new Set([idKey(image.id)]);
+  const names = new Set<string>();
   for (const ref of image.repoTags) {
     const parsed = tryParse(ref);
-    if (parsed !== undefined) keys.push(tagKey(parsed.name, parsed.tag));
+    if (parsed === undefined) continue;
+    keys.add(tagKey(parsed.name, parsed.tag));
+    names.add(parsed.name);
   }
   for (const ref of image.repoDigests) {
     const at = ref.lastIndexOf("@");
-    if (at >= 0) keys.push(idKey(ref.slice(at + 1)));
+    if (at >= 0) keys.add(idKey(ref.slice(at + 1)));
     const parsed = tryParse(ref);
-    if (parsed?.digest !== undefined) keys.push(digestKey(parsed.name, parsed.digest));
+    if (parsed === undefined) continue;
+    if (parsed.digest !== undefined) keys.add(digestKey(parsed.name, parsed.digest));
+    names.add(parsed.name);
   }
-  return keys;
+  for (const name of names) {
+    keys.add(repositoryKey(name));
+    // Every prefix that ends at a "/": `docker.io/`, `docker.io/library/` for docker.io/library/nginx.
+    for (let slash = name.indexOf("/"); slash >= 0; slash = name.indexOf("/", slash + 1)) keys.add(prefixKey(name.slice(0, slash + 1)));
+  }
+  return [...keys];
 }
 
 const idKey = (id: string): string => `id ${id}`;
 const tagKey = (name: string, tag: string | undefined): string => `tag ${name}:${tag ?? ""}`;
 const digestKey = (name: string, digest: string): string => `digest ${name}@${digest}`;
+const repositoryKey = (name: string): string => `repository ${name}`;
+/** `prefix` ends with "/". */
+const prefixKey = (prefix: string): string => `prefix ${prefix}`;
 
 function idPattern(id: string): ImagePattern {
   return {
@@ -75,7 +89,7 @@ function prefixPattern(pattern: string): ImagePattern {
   const base = pattern.slice(0, -2);
   if (base === "") throw new ImageReferenceError(pattern, `a prefix pattern needs a prefix before "/*"`);
   const prefix = `${normalizePrefix(pattern, base)}/`;
-  return { source: pattern, matches: (image) => imageNames(image).some((name) => name.startsWith(prefix)) };
+  return { source: pattern, key: prefixKey(prefix), matches: (image) => imageNames(image).some((name) => name.startsWith(prefix)) };
 }
 
 /** `docker.io/library`, `library` and `quay.io/org` as the runtime would spell them. */
@@ -101,7 +115,7 @@ function repositoryPattern(pattern: string): ImagePattern {
   } catch (error) {
     throw new ImageReferenceError(pattern, `"${base}" is not a repository name`, { cause: error });
   }
-  return { source: pattern, matches: (image) => imageNames(image).includes(name) };
+  return { source: pattern, key: repositoryKey(name), matches: (image) => imageNames(image).includes(name) };
 }
 
 function exactPattern(pattern: string): ImagePattern {

@@ -1,5 +1,6 @@
 // A set of patterns found by lookup gives the answer a search in list order gives: the first
-// pattern that matches, whatever mix of exact references, IDs, digests and wildcards it holds.
+// pattern that matches, whatever mix of exact references, IDs, digests, wildcards and patterns
+// without a key it holds.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { compileImagePattern, type ImagePattern } from "../../../src/images/match.ts";
@@ -36,13 +37,21 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
+/** Patterns without a key, as the worker makes for a pod's image name it cannot parse: tried in order. */
+const unkeyed: ImagePattern[] = [
+  { source: "unkeyed: id 3", matches: (record) => record.id === id("3") },
+  { source: "unkeyed: any nginx tag", matches: (record) => record.repoTags.some((tag) => tag.includes("nginx")) },
+];
+const compile = (source: string): ImagePattern => unkeyed.find((p) => p.source === source) ?? compileImagePattern(source);
+
 const oneByOne = (patterns: readonly ImagePattern[], record: ImageRecord): string | undefined => patterns.find((p) => p.matches(record))?.source;
 
 describe("a set of image patterns", () => {
   test("finds, for every image, the pattern a search in list order finds, in 200 orders and subsets", () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const chosen = shuffled(sources, seed).slice(0, 1 + (seed % sources.length));
-      const patterns = chosen.map(compileImagePattern);
+      const all = [...sources, ...unkeyed.map((p) => p.source)];
+      const chosen = shuffled(all, seed).slice(0, 1 + (seed % all.length));
+      const patterns = chosen.map(compile);
       const set = new PatternSet(patterns);
       for (const record of images) assert.equal(set.find(record)?.source, oneByOne(patterns, record), `seed ${seed}: ${chosen.join(" ")} against ${record.id}`);
     }
@@ -56,6 +65,7 @@ describe("a set of image patterns", () => {
     assert.equal(new PatternSet([id("a"), "nginx"].map(compileImagePattern)).find(nginx)?.source, id("a"), "an image's digest is one of its IDs");
     assert.equal(new PatternSet(["quay.io/*"].map(compileImagePattern)).find(nginx), undefined);
     assert.equal(new PatternSet([]).find(nginx), undefined);
+    assert.equal(new PatternSet([...unkeyed, compileImagePattern("nginx")]).find(nginx)?.source, "unkeyed: any nginx tag", "a pattern without a key, first in order");
   });
 
   test("a registry-wide list of 16,000 references finds exactly the listed images among 500", () => {
