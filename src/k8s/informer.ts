@@ -15,6 +15,7 @@ import type { Keep } from "./keep.ts";
 import { KeepProblemLog } from "./keep-problem-log.ts";
 import { KeepingWatch } from "./keeping-watch.ts";
 import { listKept, type ListedPage, type ListPage } from "./paged-list.ts";
+import { refusalHint } from "./refusal-hint.ts";
 
 export interface InformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
@@ -39,6 +40,7 @@ const heldWatchMs = 60_000;
 export class ResilientInformer<T extends KubernetesObject> {
   readonly #informer: ListWatch<T>;
   readonly #logger: Logger;
+  readonly #path: string;
   #synced = false;
   #stopped = false;
   #failures = 0;
@@ -50,6 +52,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   constructor(options: InformerOptions<T>) {
     this.#logger = options.logger;
+    this.#path = options.path;
     this.#retryBaseMs = options.retryBaseMs ?? 500;
     const { report } = new KeepProblemLog(options.logger);
     const watch = new KeepingWatch(options.kubeConfig, options.keep, report);
@@ -92,7 +95,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#failedAt = now;
     this.#failures++;
     const delay = Math.min(30_000, this.#retryBaseMs * 2 ** Math.min(this.#failures - 1, 6));
-    this.#logger.warn({ err: describeError(error), retryInMs: delay }, "Watch failed; relisting");
+    const hint = refusalHint(error, this.#path);
+    this.#logger.warn({ err: describeError(error), retryInMs: delay, ...(hint === undefined ? {} : { hint }) }, "Watch failed; relisting");
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.start(), delay);
     this.#timer.unref();

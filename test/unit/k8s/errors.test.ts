@@ -19,6 +19,14 @@ describe("describing a failed API call", () => {
     assert.equal(describeError(new ApiException(422, "Unprocessable", { ...status, code: 422, message: 'Pod "x" is invalid: spec.containers[0].image: Required value' }, headers)), 'HTTP 422: Pod "x" is invalid: spec.containers[0].image: Required value');
   });
 
+  test("a plain-text body is the message: a resource nobody serves (a CRD not installed)", () => {
+    assert.equal(describeError(new ApiException(404, "Unknown API Status Code!", "404 page not found\n", headers)), "HTTP 404: 404 page not found");
+  });
+
+  test("a refused watch, which client-node's Watch reports as its status line only, gets its code beside it", () => {
+    assert.equal(describeError(Object.assign(new Error("Forbidden"), { statusCode: 403 })), "HTTP 403: Forbidden");
+  });
+
   test("a body that is not a Status falls back to the first line, without headers", () => {
     const described = describeError(new ApiException(502, "Bad Gateway", "<html>bad gateway</html>", headers));
     assert.equal(described, "HTTP-Code: 502");
