@@ -1,13 +1,18 @@
 // An informer that does not die silently: client-node's ListWatch stops on a generic error (it
 // only reconnects by itself after 410 Gone and client timeouts), so this one restarts it with
-// backoff, which relists. `synced` says the cache holds a full list (for /readyz, and before any
-// controller runs). It lists in pages and caches only what `keep` keeps of each object (keep.ts).
+// backoff. A restart lists only if the cache has no resource version yet (or had 410 Gone);
+// otherwise it watches again from the cache's. `synced` says the cache is current: a full list
+// arrived, or a watch from its resource version was accepted since the last failure (for /readyz,
+// and before any controller runs). It lists in pages and caches only what `keep` keeps of each
+// object (keep.ts).
 //
 // ListWatch.start() resolves even when its list failed: it hands the error to the "error"
 // callbacks and returns. So a full list is known from the list itself, not from start(): taking
 // start()'s return for one called an empty cache synced when RBAC refused the list (proven on the
 // real API server, manager-late-rbac), and reset the backoff, so a refused list was retried every
-// 500 ms for ever.
+// 500 ms for ever. Knowing it from the list alone, though, left a cache unsynced for ever after a
+// watch failed once and was then accepted again from its resource version, with no list
+// (informer-refusals): the manager stayed unready, and one not yet started never started.
 import { ListWatch, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "../observability/logger.ts";
 import { describeError } from "./errors.ts";
@@ -44,8 +49,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   #synced = false;
   #stopped = false;
   #failures = 0;
-  /** When the last full list came, and the last failure: a list whose watch then held ends a run of failures. */
-  #listedAt = 0;
+  /** When the cache last became current, and the last failure: a watch that then held ends a run of failures. */
+  #currentAt = 0;
   #failedAt = 0;
   readonly #retryBaseMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -55,11 +60,12 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#path = options.path;
     this.#retryBaseMs = options.retryBaseMs ?? 500;
     const { report } = new KeepProblemLog(options.logger);
-    const watch = new KeepingWatch(options.kubeConfig, options.keep, report);
+    const watch = new KeepingWatch(options.kubeConfig, options.keep, report, () => {
+      this.#current();
+    });
     const list = async (): ReturnType<typeof listKept<T>> => {
       const listed = await listKept(options.list, options.keep, report, options.pageSize);
-      this.#synced = true;
-      this.#listedAt = Date.now();
+      this.#current();
       return listed;
     };
     this.#informer = new ListWatch<T>(options.path, watch, list, false, options.labelSelector, options.fieldSelector);
@@ -71,6 +77,16 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#informer.on("error", (error?: unknown) => {
       this.#restart(error);
     });
+  }
+
+  /**
+   * A full list arrived, or a watch from the cache's resource version was accepted (after a
+   * failure, ListWatch watches again from there without listing; the API server then sends every
+   * change since, or 410 Gone, which makes ListWatch list).
+   */
+  #current(): void {
+    this.#synced = true;
+    this.#currentAt = Date.now();
   }
 
   get synced(): boolean {
@@ -91,7 +107,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.#synced = false;
     if (this.#stopped) return;
     const now = Date.now();
-    if (this.#listedAt > this.#failedAt && now - this.#listedAt > heldWatchMs) this.#failures = 0;
+    if (this.#currentAt > this.#failedAt && now - this.#currentAt > heldWatchMs) this.#failures = 0;
     this.#failedAt = now;
     this.#failures++;
     const delay = Math.min(30_000, this.#retryBaseMs * 2 ** Math.min(this.#failures - 1, 6));
