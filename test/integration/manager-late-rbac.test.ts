@@ -2,7 +2,9 @@
 // its Deployment, or a ClusterRole someone trimmed. A job chosen from an empty node cache would
 // run on no node, complete at once, and its ImageList would read as done with nothing removed.
 // The manager runs no controller until every cache holds a full list (caches-ready.ts); here the
-// first list is refused by the real API server's RBAC, not by a fake.
+// first list is refused by the real API server's RBAC, not by a fake. A role that lists nodes but
+// may not watch them is refused the same way, and once watch is granted the manager runs, though
+// client-node then watches from its one list without listing again (ADR 0024, amended).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -23,6 +25,8 @@ const subjects = [{ kind: "ServiceAccount", name: account, namespace: operatorNa
 /** The manager's ClusterRole from deploy/rbac.yaml, less its rule on nodes. */
 const withoutNodes = "eraser-test-manager-without-nodes";
 const nodesGranted = "eraser-test-late-nodes";
+/** Nodes: get and list, not watch (a role trimmed by hand). */
+const nodesListed = "eraser-test-nodes-listed-not-watched";
 
 const config = `apiVersion: eraser.sh/v1alpha3
 kind: EraserConfig
@@ -61,8 +65,8 @@ after(async () => {
   // node:test skips `before` when a name filter leaves no test here, but still runs `after`.
   if ((cluster as TestCluster | undefined) === undefined) return;
   await manager?.stop();
-  for (const name of [withoutNodes, nodesGranted]) await rbac.deleteClusterRoleBinding({ name }).catch(() => undefined);
-  await rbac.deleteClusterRole({ name: withoutNodes }).catch(() => undefined);
+  for (const name of [withoutNodes, nodesGranted, nodesListed]) await rbac.deleteClusterRoleBinding({ name }).catch(() => undefined);
+  for (const name of [withoutNodes, nodesListed]) await rbac.deleteClusterRole({ name }).catch(() => undefined);
   await rbac.deleteNamespacedRoleBinding({ name: account, namespace: operatorNamespace }).catch(() => undefined);
   await core.deleteNamespacedServiceAccount({ name: account, namespace: operatorNamespace }).catch(() => undefined);
   await deleteAllEraserObjects(custom);
@@ -89,6 +93,33 @@ describe("a manager that may not list Nodes yet", () => {
     t.diagnostic(`job running ${Date.now() - granted} ms after the nodes rule was bound`);
     const nodes = (await core.listNode()).items.length;
     assert.deepEqual({ desired: job.status?.desired, skipped: job.status?.skipped }, { desired: nodes, skipped: nodes - virtual.length }, "the job counts every node the cluster has");
+    const pods = await eventually("a pod on each virtual node", async () => {
+      const made = await workerPods(core, job.metadata.name);
+      return made.length === virtual.length ? made : undefined;
+    });
+    assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), virtual);
+    assert.equal(await readyz(manager.port), 200);
+  });
+
+  test("with nodes listed but not watched, it runs no job, is not ready and says what to grant; once watch is granted, it runs", async (t) => {
+    await manager?.stop();
+    await rbac.deleteClusterRoleBinding({ name: nodesGranted }).catch(() => undefined);
+    await deleteAllEraserObjects(custom);
+    const rules = (verbs: string[]) => [{ apiGroups: [""], resources: ["nodes"], verbs }];
+    await rbac.createClusterRole({ body: { metadata: { name: nodesListed }, rules: rules(["get", "list"]) } });
+    await bindClusterRole(nodesListed, nodesListed);
+    await applyImageList(custom, "imagelist", ["docker.io/library/alpine:3.7.4"]);
+    manager = await startManagerProcess(cluster, [`--kubeconfig=${cluster.impersonatedKubeconfigFile(user)}`]);
+    const refused = await manager.waitForLog(/^(?=.*Watch failed; relisting)(?=.*HTTP 403: Forbidden)/);
+    assert.match(refused, /"hint":"the API server does not let the manager list and watch \/api\/v1\/nodes: its ServiceAccount needs get, list and watch there/);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [], "no job while the nodes cannot be watched");
+    assert.equal(await readyz(manager.port), 503);
+
+    const granted = Date.now();
+    await rbac.replaceClusterRole({ name: nodesListed, body: { metadata: { name: nodesListed }, rules: rules(["get", "list", "watch"]) } });
+    const job = await eventually("a job once watch is granted", async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Running"), 60_000);
+    t.diagnostic(`job running ${Date.now() - granted} ms after watch was granted`);
     const pods = await eventually("a pod on each virtual node", async () => {
       const made = await workerPods(core, job.metadata.name);
       return made.length === virtual.length ? made : undefined;
