@@ -1,6 +1,7 @@
 // ImageLists at the edge of what the API server stores, on the real API server (ADR 0025): one
-// larger than a ConfigMap holds as text still runs, its list gzipped; one too large even gzipped,
-// or with an entry no runtime accepts, starts no job and says why, on its status and in an Event.
+// larger than a ConfigMap holds as text, applied with `kubectl apply --server-side` as the docs
+// say, still runs, its list gzipped; one too large even gzipped, or with an entry no runtime
+// accepts, starts no job and says why, on its status and in an Event.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
@@ -68,7 +69,13 @@ describe("ImageLists at the edge of what the API server stores", () => {
   test("a list larger than a ConfigMap holds as text runs on every node, its list gzipped to the same JSON", async () => {
     // 16,000 references of a registry's many teams: ~1.1 MB of JSON, more than a ConfigMap's 1 MiB.
     const images = ["docker.io/library/alpine:3.7.3", ...manyTeamsImages()];
-    await applyImageList(custom, "imagelist", images);
+    const manifest = JSON.stringify({ apiVersion: "eraser.sh/v1", kind: "ImageList", metadata: { name: "imagelist" }, spec: { images } });
+    // Client-side apply copies the whole object into an annotation, which holds at most 256 KiB;
+    // the docs say to apply a large list server-side (or to create it).
+    const clientSide = await cluster.kubectl(["apply", "-f", "-"], { input: manifest });
+    assert.match(clientSide.stderr, /metadata\.annotations: Too long: may not be more than 262144 bytes/);
+    const serverSide = await cluster.kubectl(["apply", "--server-side", "-f", "-"], { input: manifest });
+    assert.equal(serverSide.exitCode, 0, serverSide.stderr);
     const job = await jobFor(1, 20_000);
     const carried = await eventually("the job's image list", async () => core.readNamespacedConfigMap({ name: `${job.metadata.name}-imagelist`, namespace: operatorNamespace }).catch(() => undefined), 10_000);
     assert.equal(carried.data?.["images"], undefined, "not as text: it would not fit");
