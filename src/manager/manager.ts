@@ -17,6 +17,7 @@ import { startCaches } from "./caches-ready.ts";
 import { ConfigSource } from "./config/source.ts";
 import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
+import { ImageListRuns } from "./controllers/imagelist-runs.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
 import type { LimitedRun } from "./controllers/limited-run.ts";
@@ -207,7 +208,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     logger: logger.child({ controller: "imagejob" }),
     onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),
   });
-  const listController = new ImageListController({ apis, state, gate, namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
+  const listController = new ImageListController({ apis, state, gate, runs: new ImageListRuns(apis, o.namespace, logger.child({ controller: "imagelist" })), namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
   const scheduler = new AutomaticScheduler({
     store,
     jobs: new ClusterAutomaticJobs({ apis, state, gate, manualPending: () => listController.pending(), config: () => config.current() }),

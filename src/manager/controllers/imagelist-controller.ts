@@ -1,24 +1,25 @@
 // ImageList controller: the ImageList named `imagelist` starts a manual job on creation and on
-// every spec change (generation), never on status updates. The generation acted on is recorded in
-// status.observedGeneration, so a restart neither re-runs a list nor drops a change; a change made
-// while a job runs starts its job when that one ends.
-import { imageListName, imageListPlural } from "../../api/group.ts";
+// every spec change (generation), never on status updates. The generation acted on is recorded
+// (imagelist-runs.ts), so a restart neither re-runs a list nor drops a change, whichever CRD the
+// cluster has; a change made while a job runs starts its job when that one ends.
+import { imageListName } from "../../api/group.ts";
 import { pruneMarker, type ImageList } from "../../api/imagelist.ts";
 import { isImageId, normalizeImageReference } from "../../images/reference.ts";
 import type { Apis } from "../../k8s/client.ts";
-import { patchClusterStatus } from "../../k8s/custom.ts";
 import type { EventRecorder } from "../../observability/events.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ClusterState } from "../cluster-state.ts";
 import { imageListPayload, tooLargeProblem } from "../imagelist-payload.ts";
 import { startManualJob } from "../jobs.ts";
 import type { ReconcileResult } from "../queue.ts";
+import type { ImageListRuns } from "./imagelist-runs.ts";
 import type { JobGate } from "./job-gate.ts";
 
 export interface ImageListControllerDeps {
   apis: Apis;
   state: ClusterState;
   gate: JobGate;
+  runs: ImageListRuns;
   namespace: string;
   events: EventRecorder;
   logger: Logger;
@@ -63,7 +64,7 @@ export class ImageListController {
   /** True when the ImageList has a change no job has been started for (manual goes first). */
   pending(): boolean {
     const list = this.#d.state.imageList(imageListName);
-    return list !== undefined && (list.status?.observedGeneration ?? 0) < (list.metadata.generation ?? 1);
+    return list !== undefined && this.#d.runs.observedSoFar(list) < (list.metadata.generation ?? 1);
   }
 
   async reconcile(name: string): Promise<ReconcileResult> {
@@ -78,10 +79,10 @@ export class ImageListController {
       return undefined;
     }
     const generation = list.metadata.generation ?? 1;
-    if ((list.status?.observedGeneration ?? 0) >= generation) return undefined;
+    if ((await this.#d.runs.observed(list)) >= generation) return undefined;
     const problem = whyNotRun(list.spec.images);
     if (problem !== undefined) {
-      await patchClusterStatus(this.#d.apis, imageListPlural, name, { observedGeneration: generation, message: problem });
+      await this.#d.runs.record(list, generation, problem);
       this.#d.events.record(target(list), "Warning", "InvalidImageList", `not run, nothing removed: ${problem}`);
       return undefined;
     }
@@ -92,7 +93,7 @@ export class ImageListController {
     }
     const job = await startManualJob(this.#d.apis, this.#d.namespace, list);
     this.#d.gate.started(job.name);
-    await patchClusterStatus(this.#d.apis, imageListPlural, name, { observedGeneration: generation, message: "" });
+    await this.#d.runs.record(list, generation, "");
     if (job.created) this.#d.events.record(target(list), "Normal", "JobCreated", `started ImageJob ${job.name} for generation ${generation}`);
     return undefined;
   }
