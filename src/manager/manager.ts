@@ -18,6 +18,7 @@ import { ConfigSource } from "./config/source.ts";
 import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { ImageListRuns } from "./controllers/imagelist-runs.ts";
+import { ForeignJobs } from "./controllers/foreign-job.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
 import type { LimitedRun } from "./controllers/limited-run.ts";
@@ -202,6 +203,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     creator,
     afterScan,
     targets: new JobTargets(apis, o.namespace),
+    foreign: new ForeignJobs({ apis, namespace: o.namespace, clock, podTimeoutMs: o.podTimeoutMs, events, logger: logger.child({ controller: "imagejob" }) }),
     verdicts: new VerdictStore(apis, o.namespace),
     deletedPods: new DeletedPodsStore(apis, o.namespace, logger.child({ controller: "imagejob" })),
     podTimeoutMs: o.podTimeoutMs,

@@ -1,11 +1,13 @@
 // A cluster that swaps Eraser's images for ours and keeps Eraser's own CRDs (SPEC: "keeps its
 // CRDs"): their status schema has only Eraser's fields, all required, so the API server drops
-// every field eraser-ts adds. An ImageList still runs once per change, not again.
+// every field eraser-ts adds. An ImageList still runs once per change, not again. And a job
+// Eraser's manager left Running when it went neither holds the cleaner for ever nor is run as
+// something it is not.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { completePod, repoRoot, type TestCluster } from "../harness/index.ts";
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type CustomObjectsApi, type V1PodTemplate } from "@kubernetes/client-node";
+import { completePod, repoRoot, startPod, type TestCluster } from "../harness/index.ts";
 import { eventually, startManagerProcess, operatorNamespace, type ManagerProcess } from "../harness/manager-run.ts";
 import { applyImageList, deleteAllEraserObjects, getImageList, listImageJobs, nodeResult, optOutRealNodes, prepareManagerTest, setManagerConfig, workerPods } from "../harness/operator-fixtures.ts";
 
@@ -35,6 +37,8 @@ after(async () => {
   if ((cluster as TestCluster | undefined) === undefined) return;
   await manager?.stop({ kill: true });
   await deleteAllEraserObjects(custom);
+  await core.deleteCollectionNamespacedPod({ namespace: operatorNamespace, labelSelector: "eraser.sh/type,!eraser.sh/job", gracePeriodSeconds: 0 });
+  await core.deleteCollectionNamespacedPodTemplate({ namespace: operatorNamespace });
   // Back to this project's CRDs for the files that follow (created fresh: an apply over Eraser's
   // would keep its required status fields).
   await useCrds(join(repoRoot, "crds"));
@@ -87,5 +91,83 @@ describe("with Eraser's own CRDs", () => {
     await manager.waitForLog(/eraser-imagelist-runs is not a record of ImageList runs/, 20_000);
     await new Promise((r) => setTimeout(r, 5_000));
     assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [], "no job while the record cannot be read");
+  });
+});
+
+/** An ImageJob as Eraser's manager leaves one: no label or annotation of ours, no `<job>-nodes`. */
+async function eraserJob(name: string, owner: { name: string; uid: string }, status?: object): Promise<void> {
+  const ownerReferences = [{ apiVersion: "eraser.sh/v1", kind: "ImageList", name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true }];
+  await custom.createClusterCustomObject({ group: "eraser.sh", version: "v1", plural: "imagejobs", body: { apiVersion: "eraser.sh/v1", kind: "ImageJob", metadata: { name, ownerReferences } } });
+  if (status !== undefined) await custom.patchClusterCustomObjectStatus({ group: "eraser.sh", version: "v1", plural: "imagejobs", name, body: { status } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+}
+
+/** A worker pod as Eraser makes one: its type label, owned by the PodTemplate named after its job. */
+async function eraserPod(job: string, template: V1PodTemplate, node: string): Promise<string> {
+  const ownerReferences = [{ apiVersion: "v1", kind: "PodTemplate", name: job, uid: template.metadata?.uid ?? "", controller: true }];
+  const pod = await core.createNamespacedPod({
+    namespace: operatorNamespace,
+    body: { metadata: { generateName: `eraser-${node}-`, labels: { "eraser.sh/type": "manual" }, ownerReferences }, spec: { nodeName: node, restartPolicy: "Never", containers: [{ name: "remover", image: "ghcr.io/eraser-dev/remover:v1.4.0" }] } },
+  });
+  return pod.metadata?.name ?? "";
+}
+
+const jobStatus = async (name: string) => (await listImageJobs(custom)).find((j) => j.metadata.name === name)?.status;
+const eventReasons = async (job: string): Promise<string[]> => (await core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${job}` })).items.map((e) => e.reason ?? "");
+
+describe("a job Eraser's manager left behind", () => {
+  test("holds the next job while its pods run, then ends by what they show, and the list runs", async () => {
+    await manager?.stop();
+    await deleteAllEraserObjects(custom);
+    await core.deleteNamespacedConfigMap({ name: "eraser-imagelist-runs", namespace: operatorNamespace }).catch(() => undefined);
+    const job = "imagejob-left-by-eraser";
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:left-by-eraser"]);
+    const list = await getImageList(custom, "imagelist");
+    await eraserJob(job, { name: "imagelist", uid: list.metadata.uid ?? "" }, { phase: "Running", desired: nodes.length, succeeded: 0, failed: 0, skipped: 0 });
+    const template = await core.createNamespacedPodTemplate({ namespace: operatorNamespace, body: { metadata: { name: job }, template: { spec: { containers: [{ name: "remover", image: "ghcr.io/eraser-dev/remover:v1.4.0" }] } } } });
+    const done = await eraserPod(job, template, "ec-a");
+    await completePod(core, operatorNamespace, done, { remover: { exitCode: 0 } });
+    const running = await eraserPod(job, template, "ec-b");
+    await startPod(core, operatorNamespace, running);
+
+    manager = await startManagerProcess(cluster);
+    await manager.waitForLog(/waiting for its worker pods to finish/, 40_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal((await jobStatus(job))?.phase, "Running", "the job waits for the pod still running");
+    assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [job], "no job of ours beside it");
+
+    await completePod(core, operatorNamespace, running, { remover: { exitCode: 1 } });
+    const ended = await eventually("the job to end", async () => {
+      const s = await jobStatus(job);
+      return s?.phase === "Running" ? undefined : s;
+    }, 30_000);
+    assert.deepEqual({ phase: ended?.phase, succeeded: ended?.succeeded, failed: ended?.failed }, { phase: "Failed", succeeded: 1, failed: 1 });
+    assert.ok((await eventReasons(job)).includes("ForeignJobEnded"));
+    const afterwards = await getImageList(custom, "imagelist");
+    assert.deepEqual({ success: afterwards.status?.success, failed: afterwards.status?.failed }, { success: 1, failed: 1 }, "the list's status has what Eraser's job did");
+    // That job did not clean every node, so the list runs, now as this manager's job.
+    const ours = await finishJob();
+    assert.notEqual(ours, job);
+  });
+
+  test("one Eraser made for a list but never started is ended, not run as an automatic job", async () => {
+    await manager?.stop();
+    await deleteAllEraserObjects(custom);
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:never-started"]);
+    const list = await getImageList(custom, "imagelist");
+    // The list itself has run: only the job is under test.
+    await core.deleteNamespacedConfigMap({ name: "eraser-imagelist-runs", namespace: operatorNamespace }).catch(() => undefined);
+    await core.createNamespacedConfigMap({ namespace: operatorNamespace, body: { metadata: { name: "eraser-imagelist-runs" }, data: { uid: list.metadata.uid ?? "", generation: "1" } } });
+    const job = "imagejob-never-started";
+    await eraserJob(job, { name: "imagelist", uid: list.metadata.uid ?? "" });
+
+    manager = await startManagerProcess(cluster);
+    await manager.waitForLog(/Started leading/, 40_000);
+    const ended = await eventually("the job to end", async () => {
+      const s = await jobStatus(job);
+      return s?.phase === undefined ? undefined : s;
+    }, 30_000);
+    assert.equal(ended?.phase, "Failed");
+    assert.deepEqual(await workerPods(core, job), [], "no worker pod for it");
+    assert.ok((await eventReasons(job)).includes("ForeignJobEnded"));
   });
 });

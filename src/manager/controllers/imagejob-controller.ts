@@ -23,7 +23,7 @@ import { planWave, type ScanOnceDeps, type Wave } from "../scan-once/plan.ts";
 import { firstWaveByImages, scanOnceApplies } from "../scan-once/waves.ts";
 import { replaceLostScouts } from "../scan-once/lost-scouts.ts";
 import type { VerdictStore } from "../scan-once/verdict-store.ts";
-import { jobRef, named, skippedOs } from "../job-events.ts";
+import { jobRef, named, recordLeftNodes, skippedOs } from "../job-events.ts";
 import { FailedNodes } from "./failed-nodes.ts";
 import { goneNodes } from "./gone-nodes.ts";
 import { DeletedPods } from "./deleted-pods.ts";
@@ -33,7 +33,8 @@ import { refusedFailures, RefusedPods } from "./refused-pods.ts";
 import { addNodeFailures, jobProgress, onePodPerNode, type JobProgress, type NodeFailure } from "./job-progress.ts";
 import type { PodCreator } from "./pod-creator.ts";
 import type { PodImagesAfterScan } from "./pod-images-after-scan.ts";
-import type { JobTargets } from "./job-targets.ts";
+import type { JobTargets, Targets } from "./job-targets.ts";
+import { madeByAnotherManager, type ForeignJobs } from "./foreign-job.ts";
 
 export interface ImageJobControllerDeps {
   apis: Apis;
@@ -46,6 +47,7 @@ export interface ImageJobControllerDeps {
   creator: PodCreator;
   afterScan: PodImagesAfterScan;
   targets: JobTargets;
+  foreign: ForeignJobs;
   verdicts: VerdictStore;
   deletedPods: DeletedPodsStore;
   podTimeoutMs: number;
@@ -82,8 +84,10 @@ export class ImageJobController {
     const phase = job.status?.phase;
     if (phase === "Completed" || phase === "Failed") return this.#cleanup(job);
     const config = this.#d.config();
-    if (phase === undefined) return this.#start(job, config);
-    return this.#advance(job, config);
+    if (phase === undefined) return madeByAnotherManager(job) ? this.#d.foreign.reconcile(job, config) : this.#start(job, config);
+    const recorded = await this.#d.targets.find(name);
+    if (recorded === undefined) return this.#d.foreign.reconcile(job, config);
+    return this.#advance(job, config, recorded);
   }
 
   /** Writes what only this manager knows of deleted pods, without waiting: it is about to stop leading. */
@@ -124,9 +128,9 @@ export class ImageJobController {
     return { firstWave: wave.nodes };
   }
 
-  async #advance(job: ImageJob, config: EraserConfig): Promise<ReconcileResult> {
+  async #advance(job: ImageJob, config: EraserConfig, recorded: Targets): Promise<ReconcileResult> {
     const name = job.metadata.name;
-    const { nodes: targets, firstWave } = await this.#d.targets.get(name);
+    const { nodes: targets, firstWave } = recorded;
     const hasNode = (n: string): boolean => this.#d.state.hasNode(n);
     const cached = onePodPerNode(this.#d.state.podsOfJob(name));
     const pending = this.#d.creator.pending(name, new Set(cached.map((p) => p.spec?.nodeName ?? "")));
@@ -245,7 +249,7 @@ export class ImageJobController {
     };
     if (modeOf(job) === "automatic") await this.#d.onAutomaticJobFinished(job.metadata.name, now);
     await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
-    this.#recordLeft(job, left);
+    recordLeftNodes(this.#d, job, left);
     this.#announceFailed(job, failed.fresh);
     // Metrics and Events first: whoever sees the job end may read /metrics at once.
     this.#recordFinish(job, phase, progress, now);
@@ -271,18 +275,6 @@ export class ImageJobController {
 
   #announceFailed(job: ImageJob, fresh: readonly NodeFailure[]): void {
     for (const f of fresh) this.#d.events.record(jobRef(job), "Warning", "NodeFailed", `node ${f.node}: ${f.reason}`);
-  }
-
-  #recordLeft(job: ImageJob, left: { gone: readonly string[]; drained: readonly string[] }): void {
-    const log = this.#d.logger.child({ job: job.metadata.name });
-    if (left.gone.length > 0) {
-      log.info({ gone: left.gone }, "Nodes left the cluster during the job; counted as skipped");
-      this.#d.events.record(jobRef(job), "Normal", "NodesGone", `${left.gone.length} node(s) left the cluster before their pod finished, counted as skipped: ${named(left.gone)}`);
-    }
-    if (left.drained.length > 0) {
-      log.info({ drained: left.drained }, "Nodes were drained during the job; counted as skipped");
-      this.#d.events.record(jobRef(job), "Normal", "NodesDrained", `${left.drained.length} node(s) were drained (cordoned, their worker pod deleted) before their pod finished, counted as skipped: ${named(left.drained)}`);
-    }
   }
 
   #recordFinish(job: ImageJob, phase: "Completed" | "Failed", progress: JobProgress, now: number): void {

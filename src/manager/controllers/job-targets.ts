@@ -5,11 +5,11 @@
 // the nodes' image lists change as the job removes images, and a restarted manager must wait for
 // the same nodes; it changes only when first-wave nodes leave before they share, and others scan
 // in their place. A job started by a manager before this key falls back to the name spread.
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type V1ConfigMap } from "@kubernetes/client-node";
 import type { ImageJob } from "../../api/imagejob.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { jobConfigMapMetadata } from "../job-configmap.ts";
-import { isAlreadyExists } from "../../k8s/errors.ts";
+import { isAlreadyExists, isNotFound } from "../../k8s/errors.ts";
 
 export const targetsConfigMapName = (job: string): string => `${job}-nodes`;
 
@@ -43,17 +43,26 @@ export class JobTargets {
       await this.#apis.core.createNamespacedConfigMap({ namespace: this.#namespace, body });
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      return this.get(name);
+      const recorded = await this.find(name);
+      if (recorded === undefined) throw new Error(`ConfigMap ${targetsConfigMapName(name)} was there, then gone`, { cause: error });
+      return recorded;
     }
     const targets = { nodes: [...chosen.nodes], ...(chosen.firstWave === undefined ? {} : { firstWave: [...chosen.firstWave] }) };
     this.#cache.set(name, targets);
     return targets;
   }
 
-  async get(job: string): Promise<Targets> {
+  /** The job's nodes; undefined when no manager of ours recorded them (another manager's job). */
+  async find(job: string): Promise<Targets | undefined> {
     const cached = this.#cache.get(job);
     if (cached !== undefined) return cached;
-    const cm = await this.#apis.core.readNamespacedConfigMap({ name: targetsConfigMapName(job), namespace: this.#namespace });
+    let cm: V1ConfigMap;
+    try {
+      cm = await this.#apis.core.readNamespacedConfigMap({ name: targetsConfigMapName(job), namespace: this.#namespace });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
     const firstWave = cm.data?.["firstWave"];
     const targets = { nodes: lines(cm.data?.["nodes"]), ...(firstWave === undefined ? {} : { firstWave: lines(firstWave) }) };
     this.#cache.set(job, targets);
