@@ -170,4 +170,22 @@ describe("a job Eraser's manager left behind", () => {
     assert.deepEqual(await workerPods(core, job), [], "no worker pod for it");
     assert.ok((await eventReasons(job)).includes("ForeignJobEnded"));
   });
+
+  test("a list it ran before the swap is not run again; a change to it runs", async () => {
+    await manager?.stop();
+    await deleteAllEraserObjects(custom);
+    await core.deleteNamespacedConfigMap({ name: "eraser-imagelist-runs", namespace: operatorNamespace }).catch(() => undefined);
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:ran-by-eraser"]);
+    // What Eraser writes when the list's job ends; its job is then deleted (delayOnSuccess 0s).
+    const ranAt = "2026-11-20T10:00:00Z";
+    await custom.patchClusterCustomObjectStatus({ group: "eraser.sh", version: "v1", plural: "imagelists", name: "imagelist", body: { status: { timestamp: ranAt, success: 2, failed: 0, skipped: 0 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+
+    manager = await startManagerProcess(cluster);
+    await manager.waitForLog(/Started leading/, 40_000);
+    await new Promise((r) => setTimeout(r, 5_000));
+    assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [], "not run again");
+    await eventually("a RunByAnotherManager Event", async () => ((await eventReasons("imagelist")).includes("RunByAnotherManager") ? true : undefined), 10_000);
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:ran-by-eraser-2"]);
+    assert.match(await finishJob(), /-g2$/);
+  });
 });

@@ -12,7 +12,7 @@ import type { ClusterState } from "../cluster-state.ts";
 import { imageListPayload, tooLargeProblem } from "../imagelist-payload.ts";
 import { startManualJob } from "../jobs.ts";
 import type { ReconcileResult } from "../queue.ts";
-import type { ImageListRuns } from "./imagelist-runs.ts";
+import { ranByAnotherManager, type ImageListRuns } from "./imagelist-runs.ts";
 import type { JobGate } from "./job-gate.ts";
 
 export interface ImageListControllerDeps {
@@ -71,15 +71,16 @@ export class ImageListController {
     const list = this.#d.state.imageList(name);
     if (list === undefined) return undefined;
     if (name !== imageListName) {
-      const key = `${name}/${list.metadata.uid ?? ""}`;
-      if (!this.#warned.has(key)) {
-        this.#warned.add(key);
-        this.#d.events.record(target(list), "Warning", "Ignored", `only the ImageList named "${imageListName}" is acted on; rename this one to run it`);
-      }
+      this.#ignore(list);
       return undefined;
     }
     const generation = list.metadata.generation ?? 1;
-    if ((await this.#d.runs.observed(list)) >= generation) return undefined;
+    const observed = await this.#d.runs.observed(list);
+    if (observed >= generation) return undefined;
+    if (observed === 0 && ranByAnotherManager(list, this.#d.state.allImageJobs())) {
+      await this.#takeAsRun(list, generation);
+      return undefined;
+    }
     const problem = whyNotRun(list.spec.images);
     if (problem !== undefined) {
       await this.#d.runs.record(list, generation, problem);
@@ -96,5 +97,19 @@ export class ImageListController {
     await this.#d.runs.record(list, generation, "");
     if (job.created) this.#d.events.record(target(list), "Normal", "JobCreated", `started ImageJob ${job.name} for generation ${generation}`);
     return undefined;
+  }
+
+  #ignore(list: ImageList): void {
+    const key = `${list.metadata.name}/${list.metadata.uid ?? ""}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#d.events.record(target(list), "Warning", "Ignored", `only the ImageList named "${imageListName}" is acted on; rename this one to run it`);
+  }
+
+  /** A list Eraser ran before the swap: not run again at the swap (when in doubt, do not remove). */
+  async #takeAsRun(list: ImageList, generation: number): Promise<void> {
+    await this.#d.runs.record(list, generation, "");
+    const when = list.status?.timestamp === undefined ? "" : ` (its last job ended ${new Date(list.status.timestamp).toISOString()})`;
+    this.#d.events.record(target(list), "Normal", "RunByAnotherManager", `generation ${generation} was run by another manager${when}, which records no generation; not run again. To run it again, change the list, or delete and re-create it`);
   }
 }

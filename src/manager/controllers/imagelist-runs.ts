@@ -4,18 +4,33 @@
 // has a status schema without that field, and the API server drops it without a word, so every
 // manager restart ran the list again (as Eraser itself does). The status still gets the field
 // where the CRD has it, for `kubectl get -o yaml`; the ConfigMap is what the manager trusts.
-// The list's uid is kept too: a list deleted and re-created is a new list, and runs.
+// The list's uid is kept too: a list deleted and re-created is a new list, and runs. A list that
+// another manager ran (Eraser, before the swap) has neither record, only the `timestamp` Eraser
+// writes when its job ends: it is taken as run (ranByAnotherManager), not run again at the swap.
 import { imageListPlural } from "../../api/group.ts";
+import type { ImageJob } from "../../api/imagejob.ts";
 import type { ImageList } from "../../api/imagelist.ts";
 import * as z from "../../api/zod.ts";
 import type { Apis } from "../../k8s/client.ts";
 import { patchClusterStatus } from "../../k8s/custom.ts";
 import { describeError, isNotFound } from "../../k8s/errors.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { annotations } from "../jobs.ts";
 
 export const imageListRunsConfigMapName = "eraser-imagelist-runs";
 
 const RecordSchema = z.object({ uid: z.string().check(z.minLength(1)), generation: z.string().check(z.regex(/^\d{1,18}$/)) });
+
+/**
+ * The list has a result (`status.timestamp`) that no job of ours gave it, and no job of another
+ * manager's that it owns is unfinished or failed: that manager ran it. Only for a list with no
+ * record of ours; a job of ours it owns means this project ran it, and the record follows.
+ */
+export function ranByAnotherManager(list: ImageList, jobs: readonly ImageJob[]): boolean {
+  if (list.status?.timestamp === undefined) return false;
+  const owned = jobs.filter((j) => (j.metadata.ownerReferences ?? []).some((o) => o.uid === list.metadata.uid));
+  return owned.every((j) => j.metadata.annotations?.[annotations.mode] === undefined && j.status?.phase === "Completed");
+}
 
 interface Run {
   uid: string;
