@@ -83,6 +83,33 @@ describe("with Eraser's own CRDs", () => {
     await eventually("the second job to end and go", async () => ((await listImageJobs(custom)).length === 0 ? true : undefined), 30_000);
   });
 
+  test("a manager that loses the lead and leads again reads what the other leader ran", async () => {
+    await manager?.stop();
+    await deleteAllEraserObjects(custom);
+    const first = await startManagerProcess(cluster);
+    manager = first;
+    await first.waitForLog(/Started leading/, 40_000);
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:lead-1"]);
+    await finishJob();
+    await eventually("the first job to go", async () => ((await listImageJobs(custom)).length === 0 ? true : undefined), 30_000);
+    // Frozen past its lease (4 s here): another manager leads and runs the list's next generation.
+    first.child.kill("SIGSTOP");
+    const second = await startManagerProcess(cluster);
+    try {
+      await second.waitForLog(/Started leading/, 40_000);
+      await applyImageList(custom, "imagelist", ["docker.io/library/busybox:lead-2"]);
+      assert.match(await finishJob(), /-g2$/);
+      await eventually("the second job to go", async () => ((await listImageJobs(custom)).length === 0 ? true : undefined), 30_000);
+    } finally {
+      await second.stop({ kill: true });
+      first.child.kill("SIGCONT");
+    }
+    const leads = (): number => first.logs.filter((l) => l.includes('"msg":"Started leading"')).length;
+    await eventually("the first manager to lead again", () => Promise.resolve(leads() === 2 ? true : undefined), 40_000);
+    await new Promise((r) => setTimeout(r, 5_000));
+    assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [], "generation 2 ran once, under the other leader");
+  });
+
   test("a record of runs someone broke runs nothing, and the log names it", async () => {
     await manager?.stop();
     await core.replaceNamespacedConfigMap({ name: "eraser-imagelist-runs", namespace: operatorNamespace, body: { metadata: { name: "eraser-imagelist-runs" }, data: { uid: "x", generation: "two" } } });

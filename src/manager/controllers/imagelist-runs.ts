@@ -51,13 +51,16 @@ export class ImageListRuns {
     this.#logger = logger;
   }
 
-  /** The generation of `list` a job was last started for (or refused), 0 if none. */
+  /**
+   * The generation of `list` a job was last started for (or refused), 0 if none. Read each time:
+   * a manager that lost the lease and leads again may find what another leader recorded meanwhile.
+   */
   async observed(list: ImageList): Promise<number> {
-    if (this.#last === undefined) this.#last = await this.#read();
+    this.#last = await this.#read();
     return this.observedSoFar(list);
   }
 
-  /** As `observed`, from what this manager has read so far (the status alone before its first read). */
+  /** As `observed`, from this manager's last read (the status alone before its first). */
   observedSoFar(list: ImageList): number {
     const recorded = this.#last !== undefined && this.#last !== null && this.#last.uid === list.metadata.uid ? this.#last.generation : 0;
     return Math.max(recorded, list.status?.observedGeneration ?? 0);
