@@ -137,4 +137,46 @@ describe("a manager that takes over a running job", () => {
     assert.match(ended.failedNodes?.[0]?.reason ?? "", /^its worker pod was deleted before it finished, 2 times/);
     assert.deepEqual(await podsOn("to-retried"), [], "no third pod on to-retried");
   });
+
+  test("a manager that loses the lead and leads again counts what the other leader saw", async () => {
+    for (const m of running.splice(0)) await m.stop({ kill: true });
+    await deleteAllEraserObjects(custom);
+    const first = await startManager();
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:takeover-3"]);
+    const job = await eventually("the job to start", async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Running"), 60_000);
+    const name = job.metadata.name;
+    const podsOn = async (node: string): Promise<string[]> => (await workerPods(core, name)).filter((p) => p.spec?.nodeName === node).map((p) => p.metadata?.name ?? "");
+    const podOn = (node: string): Promise<string> => eventually(`a pod on ${node}`, async () => (await podsOn(node))[0]);
+    const status = async () => (await listImageJobs(custom)).find((j) => j.metadata.name === name)?.status;
+    const done = await podOn("to-done");
+    for (const node of nodes) await podOn(node);
+
+    // Frozen past its lease (4 s here): another leads, sees to-done's pod finish, and records it
+    // when the pod garbage collector takes it. Resumed, the first reads the watch events it missed,
+    // in order, and leads again: to-done counts once and does not run again.
+    first.child.kill("SIGSTOP");
+    const second = await startManager();
+    try {
+      await completePod(core, operatorNamespace, done, { remover: { exitCode: 0, message: nodeResult(5) } });
+      await eventually("the other leader to count to-done", async () => ((await status())?.succeeded === 1 ? true : undefined), 20_000);
+      await core.deleteNamespacedPod({ name: done, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+      await eventually("the other leader's record of it", async () => {
+        const cm = await core.readNamespacedConfigMap({ name: `${name}-deleted-pods`, namespace: operatorNamespace }).catch(() => undefined);
+        return cm?.data?.["finished"]?.includes('"to-done"') === true ? true : undefined;
+      }, 20_000);
+    } finally {
+      await second.stop({ kill: true });
+      first.child.kill("SIGCONT");
+    }
+    const leads = (): number => first.logs.filter((l) => l.includes('"msg":"Started leading"')).length;
+    await eventually("the first manager to lead again", () => Promise.resolve(leads() === 2 ? true : undefined), 40_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(await podsOn("to-done"), [], "to-done finished under the other leader: it does not run again");
+    for (const node of nodes.filter((n) => n !== "to-done")) await completePod(core, operatorNamespace, await podOn(node), { remover: { exitCode: 0, message: nodeResult(1) } });
+    const ended = await eventually("the job to end", async () => {
+      const s = await status();
+      return s?.phase === "Completed" || s?.phase === "Failed" ? s : undefined;
+    }, 30_000);
+    assert.deepEqual({ phase: ended.phase, succeeded: ended.succeeded, removed: ended.removed }, { phase: "Completed", succeeded: 4, removed: 8 }, "to-done's result counts");
+  });
 });
