@@ -83,6 +83,19 @@ describe("with Eraser's own CRDs", () => {
     await eventually("the second job to end and go", async () => ((await listImageJobs(custom)).length === 0 ? true : undefined), 30_000);
   });
 
+  test("a list no runtime accepts gets its Event, once, and no job", async () => {
+    await deleteAllEraserObjects(custom);
+    await applyImageList(custom, "imagelist", ["docker.io/library/BusyBox:1.0"]);
+    const event = await eventually("an InvalidImageList Event", async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default", fieldSelector: "involvedObject.name=imagelist,reason=InvalidImageList" });
+      return events.items.find((e) => e.message?.includes("BusyBox") === true);
+    }, 20_000);
+    assert.match(event.message ?? "", /not run, nothing removed: .*lowercase/);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), []);
+    assert.equal(manager?.logs.filter((l) => l.includes('"msg":"Reconcile failed; retrying"') && l.includes("imagelist")).length, 0, "no reconcile failed on the status Eraser's CRD refuses");
+  });
+
   test("a manager that loses the lead and leads again reads what the other leader ran", async () => {
     await manager?.stop();
     await deleteAllEraserObjects(custom);
