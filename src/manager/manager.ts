@@ -27,7 +27,7 @@ import { DeletedPodsStore } from "./controllers/deleted-pods-store.ts";
 import { JobTargets } from "./controllers/job-targets.ts";
 import { VerdictStore } from "./scan-once/verdict-store.ts";
 import { runLeaderElection } from "./leader/election.ts";
-import { WorkQueue } from "./queue.ts";
+import { WorkQueue, type Reconciler } from "./queue.ts";
 import { ClusterAutomaticJobs, ConfigMapScheduleStore, policyFrom, recordAutomaticFinish } from "./schedule/cluster-adapters.ts";
 import { AutomaticScheduler } from "./schedule/scheduler.ts";
 import { TokenBucket } from "./token-bucket.ts";
@@ -73,8 +73,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   const late: { gate?: JobGate; ready?: () => boolean } = {};
   const http: HttpServer = await startHttpServer({ port: o.httpPort, metrics, isReady: () => late.ready?.() === true, logger });
   const { config, profiler } = await startConfig(o, apis, events);
-  let imageLists: WorkQueue | undefined;
-  let imageJobs: WorkQueue | undefined;
+  let [imageLists, imageJobs]: (WorkQueue | undefined)[] = [undefined, undefined];
   let wakeScheduler = (): void => undefined;
   const state = new ClusterState(o.kubeConfig, apis, o.namespace, logger, {
     imageList: (name) => imageLists?.add(name),
@@ -91,14 +90,16 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
   });
   late.ready = () => state.synced && config.synced;
   await startCaches(state, logger);
-  const { jobController, listController, scheduler, gate } = buildControllers({ o, clock, apis, state, config, events, metrics, logger });
+  let mayAct = (): boolean => false; // the current term's fence (election.ts); none before the first
+  const { jobController, listController, scheduler, gate } = buildControllers({ o, clock, apis, state, config, events, metrics, logger, mayAct: () => mayAct() });
   late.gate = gate;
   let leading = false;
 
-  const lead = (signal: AbortSignal): void => {
-    leading = true;
-    imageJobs = new WorkQueue((k) => jobController.reconcile(k), { workers: 8, onError: logReconcileError(logger, "ImageJob") });
-    imageLists = new WorkQueue((k) => listController.reconcile(k), { workers: 1, onError: logReconcileError(logger, "ImageList") });
+  const lead = (signal: AbortSignal, termMayAct: () => boolean): void => {
+    [leading, mayAct] = [true, termMayAct];
+    jobController.startTerm();
+    imageJobs = new WorkQueue(fenced(termMayAct, (k) => jobController.reconcile(k)), { workers: 8, onError: logReconcileError(logger, "ImageJob") });
+    imageLists = new WorkQueue(fenced(termMayAct, (k) => listController.reconcile(k)), { workers: 1, onError: logReconcileError(logger, "ImageList") });
     for (const job of state.allImageJobs()) imageJobs.add(job.metadata.name);
     for (const list of state.imageLists.list()) imageLists.add(list.metadata?.name ?? "");
     void runSchedulerLoop(scheduler, signal, logger, (wake) => (wakeScheduler = wake));
@@ -128,7 +129,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
       signal: shutdown.signal,
     });
   } else {
-    lead(shutdown.signal);
+    lead(shutdown.signal, () => !shutdown.signal.aborted);
   }
   return {
     httpPort: http.port,
@@ -170,6 +171,12 @@ interface Parts {
   events: EventRecorder;
   metrics: ManagerMetrics;
   logger: Logger;
+  mayAct: () => boolean;
+}
+
+/** A reconcile that waits while this manager may not act: the election renews, or steps down. */
+function fenced(mayAct: () => boolean, reconcile: Reconciler): Reconciler {
+  return (key) => (mayAct() ? reconcile(key) : Promise.resolve({ requeueAfterMs: 500 }));
 }
 
 function logReconcileError(logger: Logger, kind: string) {
@@ -178,7 +185,7 @@ function logReconcileError(logger: Logger, kind: string) {
   };
 }
 
-function buildControllers({ o, clock, apis, state, config, events, metrics, logger }: Parts): {
+function buildControllers({ o, clock, apis, state, config, events, metrics, logger, mayAct }: Parts): {
   jobController: ImageJobController;
   listController: ImageListController;
   scheduler: AutomaticScheduler;
@@ -189,7 +196,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   // their own: sharing the creations' would halve the creation rate of a job whose scans end while
   // it still makes pods (the collector alone ends in seconds).
   const limited = (): LimitedRun => ({ limiter: new TokenBucket(o.podCreationQps, o.podCreationBurst, clock), clock, concurrency: o.podCreationConcurrency, budgetMs: 2000 });
-  const creator = new PodCreator({ apis, namespace: o.namespace, logger, ...limited() });
+  const creator = new PodCreator({ apis, namespace: o.namespace, logger, mayAct, ...limited() });
   const afterScan = new PodImagesAfterScan({ apis, namespace: o.namespace, events, logger: logger.child({ controller: "imagejob" }), ...limited() });
   const store = new ConfigMapScheduleStore(apis, o.namespace);
   const jobController = new ImageJobController({

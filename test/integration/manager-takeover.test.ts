@@ -179,4 +179,27 @@ describe("a manager that takes over a running job", () => {
     }, 30_000);
     assert.deepEqual({ phase: ended.phase, succeeded: ended.succeeded, removed: ended.removed }, { phase: "Completed", succeeded: 4, removed: 8 }, "to-done's result counts");
   });
+
+  test("a manager resumed after another took its lease acts only once it leads again", async () => {
+    for (const m of running.splice(0)) await m.stop({ kill: true });
+    await deleteAllEraserObjects(custom);
+    const first = await startManager();
+    await applyImageList(custom, "imagelist", ["docker.io/library/busybox:takeover-4"]);
+    const job = await eventually("the job to start", async () => (await listImageJobs(custom)).find((j) => j.status?.phase === "Running"), 60_000);
+    const podOn = (node: string): Promise<string> => eventually(`a pod on ${node}`, async () => (await workerPods(core, job.metadata.name)).find((p) => p.spec?.nodeName === node)?.metadata?.name);
+    const retried = await podOn("to-retried");
+
+    // Frozen past its lease; another leads, and is killed: its lease runs on for up to 4 s.
+    first.child.kill("SIGSTOP");
+    const second = await startManager();
+    await second.stop({ kill: true });
+    // What the frozen one will see when it wakes: a pod of its job gone, unfinished.
+    await core.deleteNamespacedPod({ name: retried, namespace: operatorNamespace, gracePeriodSeconds: 0 });
+    const resumedAt = first.logs.length;
+    first.child.kill("SIGCONT");
+    const said = (msg: string): number => first.logs.findIndex((l, i) => i >= resumedAt && l.includes(`"msg":"${msg}"`));
+    await eventually("the first manager to lead again", () => Promise.resolve(said("Started leading") >= 0 ? true : undefined), 40_000);
+    await eventually("a new pod on to-retried", async () => ((await podOn("to-retried")) !== retried ? true : undefined), 20_000);
+    assert.ok(said("Created worker pods") > said("Started leading"), `it made the pod again only once it led again:\n${first.logs.slice(resumedAt).join("\n")}`);
+  });
 });

@@ -90,6 +90,15 @@ export class ImageJobController {
     return this.#advance(job, config, recorded);
   }
 
+  /**
+   * A new term as leader. What this manager held of its jobs from an earlier term may be stale:
+   * another leader may have run them meanwhile and recorded what it saw (a pod that finished,
+   * then went). Start again from the cluster's records, as a new manager does.
+   */
+  startTerm(): void {
+    for (const name of new Set([...this.#d.state.allImageJobs().map((j) => j.metadata.name), ...this.#deleted.jobs()])) this.#forget(name);
+  }
+
   /** Writes what only this manager knows of deleted pods, without waiting: it is about to stop leading. */
   async saveDeletedPods(): Promise<void> {
     const ledgers = this.#deleted.jobs().flatMap((name) => {

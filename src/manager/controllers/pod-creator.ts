@@ -30,6 +30,8 @@ export interface PodCreatorDeps {
   logger: Logger;
   concurrency: number;
   budgetMs: number;
+  /** Asked right before each creation: false once this manager may have lost the lead. */
+  mayAct: () => boolean;
 }
 
 export class PodCreator {
@@ -61,6 +63,8 @@ export class PodCreator {
     const expected = this.#expected.get(job) ?? new Map<string, number>();
     this.#expected.set(job, expected);
     await runLimited(nodes, this.#deps, async (node) => {
+      // Left for the next pass, by whoever leads then: a pod made now could be a second one.
+      if (!this.#deps.mayAct()) return;
       expected.set(node, clock.now());
       try {
         await apis.core.createNamespacedPod({ namespace, body: await build(node) });

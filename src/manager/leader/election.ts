@@ -1,7 +1,11 @@
 // Leader election on a coordination.k8s.io/v1 Lease, so two replicas are safe: only the holder
 // runs the controllers. Updates use the Lease's resourceVersion (a lost race is a 409, not two
-// leaders). A leader that cannot renew within the lease duration steps down; one that shuts down
-// clears the holder so another takes over at once.
+// leaders). A leader that has not renewed within two thirds of the lease duration (the renew
+// deadline, as client-go's 10 s of 15 s) steps down, before another may take the Lease; one that
+// shuts down clears the holder so another takes over at once. `mayAct` fences the controllers: a
+// process that was paused (a frozen VM, a starved cgroup) past its renew deadline resumes with its
+// watch events queued, and acted on them, a pod made while another held the Lease, before its next
+// renewal told it it had lost.
 import { V1MicroTime, type V1Lease, type V1LeaseSpec } from "@kubernetes/client-node";
 import type { Apis } from "../../k8s/client.ts";
 import { describeError, isConflict, isNotFound } from "../../k8s/errors.ts";
@@ -18,7 +22,8 @@ export interface ElectionOptions {
   retryPeriodMs?: number;
   clock: Clock;
   logger: Logger;
-  onStartedLeading: (signal: AbortSignal) => void;
+  /** `mayAct`: true while this term's last renewal is inside the renew deadline; ask before each write. */
+  onStartedLeading: (signal: AbortSignal, mayAct: () => boolean) => void;
   onStoppedLeading: () => void;
   signal: AbortSignal;
 }
@@ -81,7 +86,9 @@ async function attempt(o: ElectionOptions, durationMs: number): Promise<"held" |
 export async function runLeaderElection(o: ElectionOptions): Promise<void> {
   const durationMs = o.leaseDurationMs ?? 15_000;
   const retryMs = o.retryPeriodMs ?? Math.max(500, Math.floor(durationMs / 5));
+  const renewDeadlineMs = Math.max(retryMs, Math.floor((durationMs * 2) / 3));
   let leading: AbortController | undefined;
+  /** When the last renewal that held was sent: the Lease's renewTime is no later. */
   let lastRenewMs = 0;
   const stepDown = (why: string): void => {
     if (leading === undefined) return;
@@ -91,17 +98,19 @@ export async function runLeaderElection(o: ElectionOptions): Promise<void> {
     o.onStoppedLeading();
   };
   while (!o.signal.aborted) {
+    const sentMs = o.clock.now();
     const outcome = await attempt(o, durationMs);
     if (outcome === "held") {
-      lastRenewMs = o.clock.now();
+      lastRenewMs = sentMs;
       if (leading === undefined) {
-        leading = new AbortController();
+        const term = new AbortController();
+        leading = term;
         o.logger.info({ identity: o.identity, lease: o.leaseName }, "Started leading");
-        o.onStartedLeading(leading.signal);
+        o.onStartedLeading(term.signal, () => !term.signal.aborted && o.clock.now() - lastRenewMs < renewDeadlineMs);
       }
     } else if (outcome === "lost") {
       stepDown("another replica holds the Lease");
-    } else if (o.clock.now() - lastRenewMs >= durationMs) {
+    } else if (o.clock.now() - lastRenewMs >= renewDeadlineMs) {
       stepDown("could not renew the Lease in time");
     }
     await new Promise((r) => setTimeout(r, retryMs));
