@@ -102,7 +102,7 @@ export async function startManager(o: ManagerOptions): Promise<RunningManager> {
     imageLists = new WorkQueue(fenced(termMayAct, (k) => listController.reconcile(k)), { workers: 1, onError: logReconcileError(logger, "ImageList") });
     for (const job of state.allImageJobs()) imageJobs.add(job.metadata.name);
     for (const list of state.imageLists.list()) imageLists.add(list.metadata?.name ?? "");
-    void runSchedulerLoop(scheduler, signal, logger, (wake) => (wakeScheduler = wake));
+    void runSchedulerLoop(scheduler, { signal, mayAct: termMayAct }, logger, (wake) => (wakeScheduler = wake));
     signal.addEventListener("abort", () => {
       leading = false;
       void imageJobs?.stop();
@@ -228,11 +228,12 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   return { jobController, listController, scheduler, gate };
 }
 
-async function runSchedulerLoop(scheduler: AutomaticScheduler, signal: AbortSignal, logger: Logger, setWake: (wake: () => void) => void): Promise<void> {
+async function runSchedulerLoop(scheduler: AutomaticScheduler, term: { signal: AbortSignal; mayAct: () => boolean }, logger: Logger, setWake: (wake: () => void) => void): Promise<void> {
+  const { signal } = term;
   while (!signal.aborted) {
     let delay: number;
     try {
-      delay = await scheduler.tick();
+      delay = term.mayAct() ? await scheduler.tick() : 500;
     } catch (error) {
       logger.error({ err: describeError(error) }, "Scheduler tick failed; retrying");
       delay = 10_000;
