@@ -19,6 +19,7 @@ import { ImageJobController } from "./controllers/imagejob-controller.ts";
 import { ImageListController } from "./controllers/imagelist-controller.ts";
 import { ImageListRuns } from "./controllers/imagelist-runs.ts";
 import { ForeignJobs } from "./controllers/foreign-job.ts";
+import { DroppedStatusFields } from "./dropped-status-fields.ts";
 import { JobGate } from "./controllers/job-gate.ts";
 import { PodCreator } from "./controllers/pod-creator.ts";
 import type { LimitedRun } from "./controllers/limited-run.ts";
@@ -192,6 +193,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
   gate: JobGate;
 } {
   const gate = new JobGate(state, clock);
+  const dropped = new DroppedStatusFields(events, logger);
   // The lists after scans (ADR 0023) come at most as fast as the pods were made, under a bucket of
   // their own: sharing the creations' would halve the creation rate of a job whose scans end while
   // it still makes pods (the collector alone ends in seconds).
@@ -210,6 +212,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     creator,
     afterScan,
     targets: new JobTargets(apis, o.namespace),
+    dropped,
     foreign: new ForeignJobs({ apis, namespace: o.namespace, clock, podTimeoutMs: o.podTimeoutMs, events, logger: logger.child({ controller: "imagejob" }) }),
     verdicts: new VerdictStore(apis, o.namespace),
     deletedPods: new DeletedPodsStore(apis, o.namespace, logger.child({ controller: "imagejob" })),
@@ -217,7 +220,7 @@ function buildControllers({ o, clock, apis, state, config, events, metrics, logg
     logger: logger.child({ controller: "imagejob" }),
     onAutomaticJobFinished: (name, finishedMs) => recordAutomaticFinish(store, name, finishedMs),
   });
-  const listController = new ImageListController({ apis, state, gate, runs: new ImageListRuns(apis, o.namespace, logger.child({ controller: "imagelist" })), namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
+  const listController = new ImageListController({ apis, state, gate, runs: new ImageListRuns(apis, o.namespace, logger.child({ controller: "imagelist" }), dropped), namespace: o.namespace, events, logger: logger.child({ controller: "imagelist" }) });
   const scheduler = new AutomaticScheduler({
     store,
     jobs: new ClusterAutomaticJobs({ apis, state, gate, manualPending: () => listController.pending(), config: () => config.current() }),

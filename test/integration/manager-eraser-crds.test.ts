@@ -68,6 +68,8 @@ describe("with Eraser's own CRDs", () => {
     const list = await getImageList(custom, "imagelist");
     assert.equal(list.status?.success, nodes.length, "the list's status has the job's result");
     assert.equal(list.status?.observedGeneration, undefined, "Eraser's CRD drops the field eraser-ts adds");
+    const dropped = (await core.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=StatusFieldsDropped" })).items.map((e) => `${e.involvedObject.kind ?? ""}: ${e.message ?? ""}`);
+    assert.ok(dropped.some((m) => m.startsWith("ImageJob: the installed ImageJob CRD drops status fields eraser-ts writes (startTime, mode, dryRun)")), dropped.join("\n"));
     await new Promise((r) => setTimeout(r, 10_000));
     assert.deepEqual((await listImageJobs(custom)).map((j) => j.metadata.name), [], "no second job after the first one went");
     await manager.stop();
@@ -80,6 +82,9 @@ describe("with Eraser's own CRDs", () => {
     await applyImageList(custom, "imagelist", ["docker.io/library/busybox:eraser-crds-2"]);
     const second = await finishJob();
     assert.match(second, /-g2$/, "the job is the changed list's");
+    // The first record met an empty status, which Eraser's CRD refuses; this one is dropped.
+    const droppedOnList = (await core.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=StatusFieldsDropped,involvedObject.kind=ImageList" })).items.map((e) => e.message ?? "");
+    assert.ok(droppedOnList.some((m) => m.startsWith("the installed ImageList CRD drops status fields eraser-ts writes (observedGeneration, message)")), droppedOnList.join("\n"));
     await eventually("the second job to end and go", async () => ((await listImageJobs(custom)).length === 0 ? true : undefined), 30_000);
   });
 

@@ -130,6 +130,7 @@ describe("manual mode", () => {
       return listed?.timestamp === undefined ? undefined : listed;
     }, 10_000);
     assert.deepEqual({ success: status.success, failed: status.failed, skipped: status.skipped }, { success: 3, failed: 0, skipped: nodes - 3 });
+    assert.equal(manager?.logs.some((l) => l.includes("dropped status fields")), false, "this project's CRDs keep every status field the manager writes");
 
     await eventually("job and pods to be cleaned up after delayOnSuccess", async () => {
       const jobs = await listImageJobs(custom);

@@ -35,6 +35,7 @@ import type { PodCreator } from "./pod-creator.ts";
 import type { PodImagesAfterScan } from "./pod-images-after-scan.ts";
 import type { JobTargets, Targets } from "./job-targets.ts";
 import { madeByAnotherManager, type ForeignJobs } from "./foreign-job.ts";
+import type { DroppedStatusFields } from "../dropped-status-fields.ts";
 
 export interface ImageJobControllerDeps {
   apis: Apis;
@@ -48,6 +49,7 @@ export interface ImageJobControllerDeps {
   afterScan: PodImagesAfterScan;
   targets: JobTargets;
   foreign: ForeignJobs;
+  dropped: DroppedStatusFields;
   verdicts: VerdictStore;
   deletedPods: DeletedPodsStore;
   podTimeoutMs: number;
@@ -122,7 +124,7 @@ export class ImageJobController {
     const { nodes: selected, firstWave } = await this.#d.targets.record(job, { nodes: chosen, ...this.#chooseFirstWave(job, mode, config, chosen) });
     const dryRun = job.metadata.annotations?.[annotations.dryRun] === "true";
     const status = { phase: "Running", desired: all.length, skipped: all.length - selected.length, succeeded: 0, failed: 0, startTime: iso(this.#d.clock.now()), mode, dryRun };
-    await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status);
+    this.#d.dropped.check(jobRef(job), status, await patchClusterStatus(this.#d.apis, imageJobPlural, job.metadata.name, status));
     this.#d.metrics.jobStarted(mode);
     const scout = firstWave === undefined ? "" : `; first to scan, for the others to reuse: ${named(firstWave)}`;
     this.#d.events.record(jobRef(job), "Normal", "JobStarted", `${mode} job started: ${selected.length} of ${all.length} nodes selected${skippedOs(notLinux)}${dryRun ? " (dry run)" : ""}${scout}`);

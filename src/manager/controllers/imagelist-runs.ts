@@ -15,6 +15,7 @@ import type { Apis } from "../../k8s/client.ts";
 import { patchClusterStatus } from "../../k8s/custom.ts";
 import { describeError, isNotFound } from "../../k8s/errors.ts";
 import type { Logger } from "../../observability/logger.ts";
+import type { DroppedStatusFields } from "../dropped-status-fields.ts";
 import { annotations } from "../jobs.ts";
 
 export const imageListRunsConfigMapName = "eraser-imagelist-runs";
@@ -41,14 +42,16 @@ export class ImageListRuns {
   readonly #apis: Apis;
   readonly #namespace: string;
   readonly #logger: Logger;
+  readonly #dropped: DroppedStatusFields;
   /** undefined: not read yet; null: no record. */
   #last: Run | null | undefined;
   #warnedStatus = false;
 
-  constructor(apis: Apis, namespace: string, logger: Logger) {
+  constructor(apis: Apis, namespace: string, logger: Logger, dropped: DroppedStatusFields) {
     this.#apis = apis;
     this.#namespace = namespace;
     this.#logger = logger;
+    this.#dropped = dropped;
   }
 
   /**
@@ -77,7 +80,7 @@ export class ImageListRuns {
       await this.#apis.core.createNamespacedConfigMap({ namespace: this.#namespace, body });
     }
     this.#last = run;
-    await this.#recordOnStatus(list.metadata.name, generation, message);
+    await this.#recordOnStatus(list, generation, message);
   }
 
   async #read(): Promise<Run | null> {
@@ -95,9 +98,11 @@ export class ImageListRuns {
   }
 
   /** Best effort: with Eraser's CRD the fields are dropped, or refused while the status is empty. */
-  async #recordOnStatus(name: string, generation: number, message: string): Promise<void> {
+  async #recordOnStatus(list: ImageList, generation: number, message: string): Promise<void> {
+    const name = list.metadata.name;
+    const status = { observedGeneration: generation, message };
     try {
-      await patchClusterStatus(this.#apis, imageListPlural, name, { observedGeneration: generation, message });
+      this.#dropped.check({ apiVersion: list.apiVersion, kind: "ImageList", name, ...(list.metadata.uid === undefined ? {} : { uid: list.metadata.uid }) }, status, await patchClusterStatus(this.#apis, imageListPlural, name, status));
     } catch (error) {
       if (this.#warnedStatus) return;
       this.#warnedStatus = true;
